@@ -1,0 +1,64 @@
+"""Personas shared by every test: an owner, a freelancer, another freelancer, an admin.
+
+Log in with ``client.force_login`` (django-axes needs a request for ``client.login``).
+"""
+
+import os
+
+import pytest
+
+from tests import factories
+
+
+@pytest.fixture
+def owner(db):
+    return factories.OwnerFactory(username="olivia", first_name="Olivia")
+
+
+@pytest.fixture
+def admin_user(db):
+    return factories.UserFactory(username="root", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def freelancer(db):
+    """Approved freelancer Fran, with a portal login."""
+    user = factories.UserFactory(username="fran")
+    return factories.ApprovedFreelancerFactory(name="Fran Lopez", user=user)
+
+
+@pytest.fixture
+def other_freelancer(db):
+    user = factories.UserFactory(username="otto")
+    return factories.ApprovedFreelancerFactory(name="Otto Berg", user=user)
+
+
+@pytest.fixture
+def owner_client(client, owner):
+    client.force_login(owner)
+    return client
+
+
+@pytest.fixture
+def freelancer_client(client, freelancer):
+    client.force_login(freelancer.user)
+    return client
+
+
+@pytest.fixture
+def other_freelancer_client(client, other_freelancer):
+    client.force_login(other_freelancer.user)
+    return client
+
+
+@pytest.fixture
+def admin_client_(client, admin_user):
+    client.force_login(admin_user)
+    return client
+
+
+def require_service(name: str, reason: str):
+    """Fail under CI=true when a required service is missing; elsewhere skip with the reason."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{name} is required in CI: {reason}")
+    pytest.skip(f"{name} unavailable: {reason}")
