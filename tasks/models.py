@@ -254,3 +254,28 @@ class RiskFlag(models.Model):
     @property
     def is_open(self) -> bool:
         return self.resolved_at is None
+
+
+class ScanRun(models.Model):
+    """One run of the risk scan, kept so the dashboard can say when flags were last checked."""
+
+    class Scope(models.TextChoices):
+        FULL = "full", "Whole network"
+        TASKS = "tasks", "Some tasks"
+
+    scope = models.CharField(max_length=8, choices=Scope.choices)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField()
+    tasks_scanned = models.PositiveIntegerField(default=0)
+    raised = models.PositiveIntegerField(default=0)
+    refreshed = models.PositiveIntegerField(default=0)
+    cleared = models.PositiveIntegerField(default=0)
+    counts = models.JSONField(default=dict, help_text="Per kind: raised, open and cleared.")
+
+    class Meta:
+        ordering = ["-finished_at"]
+        get_latest_by = "finished_at"
+        indexes = [models.Index(fields=["scope", "-finished_at"], name="scanrun_scope_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_scope_display()} scan at {self.finished_at:%Y-%m-%d %H:%M}"
