@@ -62,3 +62,17 @@ def require_service(name: str, reason: str):
     if os.environ.get("CI") == "true":
         pytest.fail(f"{name} is required in CI: {reason}")
     pytest.skip(f"{name} unavailable: {reason}")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _celery_runs_jobs_in_process():
+    """Jobs run in-process in tests even when CELERY_BROKER_URL is set (as in CI).
+
+    Only the worker integration tests talk to the real broker: they turn this off for their
+    own duration (and the broker URL stays in the environment for them).
+    """
+    from config.celery import app
+
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield
