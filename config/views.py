@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 
 from freelancers.access import freelancer_for, is_owner
@@ -36,7 +37,7 @@ class LoginView(auth_views.LoginView):
 @never_cache
 @login_not_required
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Public liveness probe: 503 when the database is down; the broker is reported, not required."""
+    """Public probe: 503 when the database is down; the broker is reported, not required."""
     status = {"database": "ok", "broker": "eager" if settings.CELERY_TASK_ALWAYS_EAGER else "ok"}
     code = 200
     try:
@@ -63,5 +64,7 @@ def _broker_status() -> str:
     return "ok"
 
 
-def not_an_owner_home(request: HttpRequest) -> HttpResponse:
-    return redirect(home_url_for(request.user))
+@login_not_required
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico on pages without a <link rel=icon> (e.g. /healthz)."""
+    return redirect(static("img/favicon.svg"), permanent=True)

@@ -1,4 +1,4 @@
-"""Freelancers, the skills they bring and the evidence used to vet them (mistake 4: hiring too fast).
+"""Freelancers, their skills and the evidence used to vet them (mistake 4: hiring too fast).
 
 A freelancer is approved only after reviews from previous clients and a checked portfolio; every
 vetting decision is kept in an append-only log so that an approval can be explained later.

@@ -26,9 +26,7 @@ def vetting_checklist(freelancer: Freelancer) -> list[VettingRule]:
     min_reviews = settings.VETTING_MIN_REVIEWS
     min_rating = Decimal(settings.VETTING_MIN_AVERAGE_RATING)
     min_items = settings.VETTING_MIN_PORTFOLIO_ITEMS
-    average = (
-        Decimal(str(reviews["avg"])).quantize(Decimal("0.01")) if reviews["avg"] else None
-    )
+    average = Decimal(str(reviews["avg"])).quantize(Decimal("0.01")) if reviews["avg"] else None
     return [
         VettingRule(
             code="reviews",

@@ -129,6 +129,14 @@ class Acknowledgment(models.Model):
     def __str__(self) -> str:
         return f"{self.freelancer} acknowledged {self.version}"
 
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise ValidationError("An acknowledgement is evidence: it is never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("An acknowledgement is evidence: it is never deleted.")
+
     def compute_hash(self) -> str:
         """The record's hash: every field that is evidence, joined to the previous record."""
         acknowledged_at = self.acknowledged_at.astimezone(UTC).isoformat()
@@ -142,11 +150,3 @@ class Acknowledgment(models.Model):
             self.content_sha256,
         ]
         return sha256_text("\x1f".join(parts))
-
-    def save(self, *args, **kwargs) -> None:
-        if not self._state.adding:
-            raise ValidationError("An acknowledgement is evidence: it is never changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError("An acknowledgement is evidence: it is never deleted.")

@@ -91,9 +91,7 @@ class Assignment(models.Model):
         BACKUP = "backup", "Backup"
 
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="assignments")
-    freelancer = models.ForeignKey(
-        Freelancer, on_delete=models.PROTECT, related_name="assignments"
-    )
+    freelancer = models.ForeignKey(Freelancer, on_delete=models.PROTECT, related_name="assignments")
     role = models.CharField(max_length=8, choices=Role.choices, default=Role.PRIMARY)
     assigned_at = models.DateTimeField(default=timezone.now)
     ended_at = models.DateTimeField(null=True, blank=True)

@@ -19,6 +19,6 @@ def enqueue_on_commit(job: CeleryTask, *args) -> None:
         try:
             job.apply_async(args=args)
         except Exception:
-            logger.exception("Could not queue %s%r; the periodic scan will catch up", job.name, args)
+            logger.exception("Could not queue %s%r; the periodic scan catches up", job.name, args)
 
     transaction.on_commit(publish)

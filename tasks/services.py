@@ -16,8 +16,16 @@ from .jobs import scan_task
 from .models import Assignment, OversightEntry, Payment, Task
 from .queueing import enqueue_on_commit
 
-TASK_FIELDS = ("title", "description", "skill", "is_core", "status", "budget",
-               "in_house_estimate", "due_on")
+TASK_FIELDS = (
+    "title",
+    "description",
+    "skill",
+    "is_core",
+    "status",
+    "budget",
+    "in_house_estimate",
+    "due_on",
+)
 
 
 @transaction.atomic

@@ -108,7 +108,7 @@ class SOPVersionFactory(factory.django.DjangoModelFactory):
         model = SOPVersion
 
     sop = factory.SubFactory(SOPFactory)
-    number = factory.LazyAttribute(lambda v: (v.sop.versions.count() + 1))
+    number = factory.LazyAttribute(lambda v: v.sop.versions.count() + 1)
     body = factory.Sequence(lambda n: f"# Steps\n\n1. Do step {n}.\n")
     change_note = "Initial"
     material = True
