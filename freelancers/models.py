@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
@@ -83,6 +84,12 @@ class Freelancer(models.Model):
         ordering = ["name", "id"]
         indexes = [models.Index(fields=["vetting_status", "status"], name="freelancer_vetting_idx")]
         constraints = [
+            # "Ann@Example.com" and "ann@example.com" are the same person.
+            models.UniqueConstraint(
+                Lower("email"),
+                name="freelancer_email_unique_ci",
+                violation_error_message="A freelancer with this email address already exists.",
+            ),
             models.CheckConstraint(
                 condition=Q(hourly_rate__isnull=True) | Q(hourly_rate__gte=0),
                 name="freelancer_hourly_rate_not_negative",
