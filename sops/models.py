@@ -150,3 +150,37 @@ class Acknowledgment(models.Model):
             self.content_sha256,
         ]
         return sha256_text("\x1f".join(parts))
+
+
+class AcknowledgmentReminder(models.Model):
+    """One reminder e-mail to a freelancer about SOPs they still have to acknowledge.
+
+    The row is claimed (committed) before the e-mail goes and ``(freelancer, reminded_on)`` is
+    unique, so a retried or doubled job never e-mails twice; the job skips anyone reminded within
+    ``SOP_REMINDER_INTERVAL_DAYS``. ``sent_at`` stays empty if the worker died between claim and
+    send: that reminder is then skipped rather than risk a duplicate.
+    """
+
+    freelancer = models.ForeignKey(
+        Freelancer, on_delete=models.CASCADE, related_name="sop_reminders"
+    )
+    reminded_on = models.DateField()
+    claim = models.UUIDField(editable=False, help_text="The job run that claimed this reminder.")
+    claimed_at = models.DateTimeField(default=timezone.now, editable=False)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    versions = models.JSONField(
+        default=list, blank=True, help_text="Ids of the SOP versions the e-mail asked for."
+    )
+
+    class Meta:
+        ordering = ["-reminded_on", "-id"]
+        verbose_name = "SOP reminder"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["freelancer", "reminded_on"], name="one_sop_reminder_per_freelancer_day"
+            )
+        ]
+        indexes = [models.Index(fields=["reminded_on"], name="sop_reminder_day_idx")]
+
+    def __str__(self) -> str:
+        return f"Reminder to {self.freelancer} on {self.reminded_on}"
