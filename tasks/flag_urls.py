@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "flags"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.flag_list, name="list"),
+    path("<int:pk>/dismiss/", views.dismiss_flag, name="dismiss"),
+]
