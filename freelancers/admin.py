@@ -6,6 +6,7 @@ the rules and write the decision log. The log itself is read-only.
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Count, Q
 
 from .admin_actions import run_with_reason
@@ -59,9 +60,14 @@ class ClientReviewInline(admin.TabularInline):
     fields = ("client_name", "client_contact", "rating", "received_on", "verified", "comment")
 
 
+# Links typed without a scheme are taken as https (Django 6's default, chosen now).
+URL_AS_HTTPS = {models.URLField: {"assume_scheme": "https"}}
+
+
 class PortfolioItemInline(admin.StackedInline):
     model = PortfolioItem
     extra = 0
+    formfield_overrides = URL_AS_HTTPS
     # Uploads go through the freelancer pages, which check the file's content; here a file is
     # only shown, so the admin cannot become a way round that check.
     fields = (
@@ -215,6 +221,7 @@ class PortfolioItemAdmin(admin.ModelAdmin):
     list_select_related = ("freelancer", "reviewed_by")
     autocomplete_fields = ("freelancer", "reviewed_by")
     readonly_fields = ("file", "original_filename", "created_at")
+    formfield_overrides = URL_AS_HTTPS
     ordering = ("-created_at", "-id")
     show_full_result_count = False
 
