@@ -1,15 +1,34 @@
-"""Writes about SOPs: publishing versions and recording acknowledgements (mistake 2)."""
+"""Writes about SOPs: publishing versions, recording acknowledgements and reminders (mistake 2)."""
 
+import datetime
+import logging
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
 from freelancers.models import Freelancer
 
-from .models import GENESIS_HASH, SOP, Acknowledgment, SOPVersion, sha256_text
+from .models import (
+    GENESIS_HASH,
+    SOP,
+    Acknowledgment,
+    AcknowledgmentReminder,
+    SOPVersion,
+    sha256_text,
+)
+from .selectors import FreelancerRow, SOPRow, requirements
 from .signals import sop_acknowledged, sop_published
+
+logger = logging.getLogger(__name__)
 
 # Key of the PostgreSQL advisory lock that serialises appends to the acknowledgement chain.
 ACK_CHAIN_LOCK = 727_001
@@ -125,3 +144,89 @@ def _acknowledge(
     record.save()
     sop_acknowledged.send(sender=Acknowledgment, acknowledgment=record)
     return record
+
+
+# --- Reminders ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReminderRun:
+    """What one reminder run did: e-mails sent, and e-mails that failed and will be retried."""
+
+    sent: int = 0
+    failed: int = 0
+
+
+def send_acknowledgment_reminders(*, today: datetime.date | None = None) -> ReminderRun:
+    """E-mail every freelancer who has SOPs to acknowledge, at most once per reminder interval.
+
+    Not one transaction, on purpose: the reminder rows are claimed and committed first (unique per
+    freelancer and day; each run claims with its own token, so of two runs at once only one gets a
+    given freelancer), then each e-mail goes and its row is marked sent. A retried job finds the
+    rows and sends nothing twice. An e-mail that fails releases its row, so the retry sends it; a
+    worker that dies between claim and send loses that one reminder until the next interval,
+    which is the safe side of "never twice".
+    """
+    today = today or timezone.localdate()
+    interval = datetime.timedelta(days=settings.SOP_REMINDER_INTERVAL_DAYS)
+    recently_reminded = AcknowledgmentReminder.objects.filter(
+        freelancer=OuterRef("pk"), reminded_on__gt=today - interval
+    )
+    # Who is due and what they owe: a fixed number of set-based queries for the whole network.
+    due = requirements(freelancers=Freelancer.objects.exclude(Exists(recently_reminded)))
+    outstanding = due.outstanding_by_freelancer()
+    if not outstanding:
+        return ReminderRun()
+
+    claim = uuid.uuid4()
+    with transaction.atomic():
+        # bulk_create skips full_clean(): every value here comes from the queries above.
+        AcknowledgmentReminder.objects.bulk_create(
+            [
+                AcknowledgmentReminder(
+                    freelancer_id=freelancer_id,
+                    reminded_on=today,
+                    claim=claim,
+                    versions=[row.current_version_id for row in rows],
+                )
+                for freelancer_id, rows in outstanding.items()
+            ],
+            ignore_conflicts=True,
+        )
+    claimed = AcknowledgmentReminder.objects.filter(claim=claim).values_list("pk", "freelancer_id")
+
+    sent = failed = 0
+    with mail.get_connection() as connection:
+        for reminder_id, freelancer_id in claimed:
+            message = _reminder_message(due.freelancers[freelancer_id], outstanding[freelancer_id])
+            message.connection = connection
+            try:
+                message.send()
+            except Exception:
+                logger.exception("Could not send the SOP reminder to freelancer %s", freelancer_id)
+                AcknowledgmentReminder.objects.filter(pk=reminder_id).delete()
+                failed += 1
+                continue
+            AcknowledgmentReminder.objects.filter(pk=reminder_id).update(sent_at=timezone.now())
+            sent += 1
+    return ReminderRun(sent=sent, failed=failed)
+
+
+def _reminder_message(freelancer: FreelancerRow, sops: list[SOPRow]) -> mail.EmailMessage:
+    site = settings.SITE_URL
+    context = {
+        "freelancer": freelancer,
+        "sops": [
+            {
+                "title": row.title,
+                "number": row.current_number,
+                "url": site + reverse("portal:sop", args=[row.current_version_id]),
+            }
+            for row in sops
+        ],
+        "portal_url": site + reverse("portal:home"),
+        "interval_days": settings.SOP_REMINDER_INTERVAL_DAYS,
+    }
+    subject = render_to_string("sops/email/reminder_subject.txt", context).strip()
+    body = render_to_string("sops/email/reminder_body.txt", context)
+    return mail.EmailMessage(subject=subject, body=body, to=[freelancer.email])
