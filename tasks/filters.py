@@ -44,6 +44,7 @@ class TaskFilter(BootstrapFilterSet):
         widget=forms.TextInput(attrs={"placeholder": "Title or description", "type": "search"}),
     )
     status = django_filters.ChoiceFilter(
+        label="Status",
         choices=[("live", "Live (open or in progress)"), *Task.Status.choices],
         empty_label="Any status",
         method="filter_status",
@@ -100,7 +101,7 @@ class FlagFilter(BootstrapFilterSet):
         choices=RiskFlag.Severity.choices, empty_label="Any severity", widget=SELECT
     )
     state = django_filters.ChoiceFilter(
-        choices=STATES, empty_label=None, method="filter_state", widget=SELECT
+        label="State", choices=STATES, empty_label=None, method="filter_state", widget=SELECT
     )
     task = django_filters.NumberFilter(field_name="task_id", widget=forms.HiddenInput, **ID)
     freelancer = django_filters.NumberFilter(

@@ -126,7 +126,7 @@ class AssignmentForm(forms.Form):
         queryset=Freelancer.objects.none(),
         empty_label="Choose a freelancer…",
         error_messages={
-            "invalid_choice": "Choose an active freelancer who is not on this task yet."
+            "invalid_choice": "Choose an active freelancer: paused or offboarded ones take no work."
         },
     )
     role = forms.ChoiceField(choices=Assignment.Role.choices, initial=Assignment.Role.BACKUP)
@@ -139,10 +139,9 @@ class AssignmentForm(forms.Form):
         self.task = task
         self.candidates = candidates
         field = self.fields["freelancer"]
-        on_task = Assignment.objects.filter(task=task, ended_at__isnull=True).values("freelancer")
-        field.queryset = Freelancer.objects.filter(status=Freelancer.Status.ACTIVE).exclude(
-            pk__in=on_task
-        )
+        # Anyone active validates, so that picking someone already on the task gets the clear
+        # "already works on this task" message below rather than "not a valid choice".
+        field.queryset = Freelancer.objects.filter(status=Freelancer.Status.ACTIVE)
         field.choices = self._grouped_choices()
         self.warnings: list[str] = []
 
@@ -163,6 +162,9 @@ class AssignmentForm(forms.Form):
         cleaned = super().clean()
         freelancer = cleaned.get("freelancer")
         if freelancer is None:
+            return cleaned
+        if self.task.assignments.filter(freelancer=freelancer, ended_at__isnull=True).exists():
+            self.add_error("freelancer", f"{freelancer.name} already works on this task.")
             return cleaned
         if not freelancer.is_approved:
             self.warnings.append(

@@ -38,6 +38,9 @@ RANK_SEVERITY = {rank: severity for severity, rank in SEVERITY_RANK.items()}
 OPEN_FLAG = Q(flags__resolved_at__isnull=True)
 ACTIVE_ASSIGNMENT = Q(ended_at__isnull=True)
 MONEY = DecimalField(max_digits=14, decimal_places=2)
+PRIMARY_FIRST = Case(
+    When(role=Assignment.Role.PRIMARY, then=Value(0)), default=Value(1), output_field=IntegerField()
+)
 
 
 def _active_assignments_prefetch(lookup: str = "assignments") -> Prefetch:
@@ -45,7 +48,7 @@ def _active_assignments_prefetch(lookup: str = "assignments") -> Prefetch:
         lookup,
         queryset=Assignment.objects.filter(ACTIVE_ASSIGNMENT)
         .select_related("freelancer")
-        .order_by("role", "assigned_at", "id"),
+        .order_by(PRIMARY_FIRST, "assigned_at", "id"),
         to_attr="active_assignments",
     )
 
@@ -125,7 +128,7 @@ def task_assignments(task: Task) -> list[Assignment]:
         )
         .order_by(
             Case(When(ended_at__isnull=True, then=Value(0)), default=Value(1)),
-            "role",
+            PRIMARY_FIRST,
             "-assigned_at",
             "-id",
         )
@@ -228,7 +231,7 @@ def flag_list(filtered: QuerySet[RiskFlag] | None = None) -> QuerySet[RiskFlag]:
             Prefetch(
                 "task__assignments",
                 queryset=Assignment.objects.select_related("freelancer").order_by(
-                    "role", "assigned_at", "id"
+                    PRIMARY_FIRST, "assigned_at", "id"
                 ),
                 to_attr="all_assignments",
             )

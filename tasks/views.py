@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
@@ -54,7 +55,12 @@ def task_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "tasks/task_list.html",
-        {"filter": filterset, "page": page, "query": _query_without_page(request)},
+        {
+            "filter": filterset,
+            "page": page,
+            "query": _query_without_page(request),
+            "today": timezone.localdate(),
+        },
     )
 
 
@@ -348,7 +354,11 @@ def dismiss_flag(request: HttpRequest, pk: int) -> HttpResponse:
         return render(
             request,
             "flags/partials/flag_item.html",
-            {"flag": flag, "dismiss_form": None if done else form, "just_dismissed": done},
+            {
+                "flag": flag,
+                "dismiss_form": None if done else form,
+                "next_url": _safe_next(request, reverse("flags:list")),
+            },
         )
     if done:
         messages.success(request, f"Flag “{flag.get_kind_display()}” on {flag.task} dismissed.")
