@@ -376,9 +376,13 @@ class Command(BaseCommand):
             freelancers = self._freelancers(skills, users)
             sops = self._sops(freelancers, users["owner"])
             self._tasks(skills, freelancers, sops, users["owner"])
-        scan_summary = self._scan()
         after = self._counts()
-        self._report(before, after, scan_summary, passwords)
+        # Scan only when rows were added: a second run then changes nothing, not even the log
+        # of scan runs (the periodic scan and `manage.py scan_risks` keep an existing demo fresh).
+        scanned = after != before
+        if scanned:
+            scan()
+        self._report(before, after, scanned, passwords)
 
     def _rng(self, *key) -> random.Random:
         """One generator per row, so a row's numbers do not depend on which others exist."""
@@ -789,16 +793,6 @@ class Command(BaseCommand):
 
     # --- Scan and report ------------------------------------------------------------------
 
-    def _scan(self) -> dict[str, int]:
-        """One full scan, so the demo opens with its flags; returns open flags per kind."""
-        scan()
-        return dict(
-            RiskFlag.objects.filter(resolved_at__isnull=True)
-            .values_list("kind")
-            .annotate(n=Count("id"))
-            .order_by("kind")
-        )
-
     @staticmethod
     def _counts() -> dict[str, int]:
         models = (
@@ -807,15 +801,21 @@ class Command(BaseCommand):
         )  # fmt: skip
         return {str(model._meta.verbose_name_plural): model.objects.count() for model in models}
 
-    def _report(self, before, after, scan_summary, passwords: bool) -> None:
+    def _report(self, before, after, scanned: bool, passwords: bool) -> None:
         created = {name: after[name] - before[name] for name in after}
         if any(created.values()):
             parts = ", ".join(f"{n} {name}" for name, n in created.items() if n)
             self.stdout.write(self.style.SUCCESS(f"Demo network created: {parts}."))
         else:
             self.stdout.write(self.style.SUCCESS("Demo network already complete: nothing added."))
-        kinds = ", ".join(f"{n} {kind}" for kind, n in scan_summary.items()) or "none"
-        self.stdout.write(f"Risk scan done. Open flags: {kinds}.")
+        open_flags = (
+            RiskFlag.objects.filter(resolved_at__isnull=True)
+            .values_list("kind")
+            .annotate(n=Count("id"))
+            .order_by("kind")
+        )
+        kinds = ", ".join(f"{n} {kind}" for kind, n in open_flags) or "none"
+        self.stdout.write(f"{'Risk scan done. ' if scanned else ''}Open flags: {kinds}.")
 
         if passwords:
             rows = [
