@@ -123,7 +123,11 @@ def _detail_context(
             prefix=f"pay{assignment.pk}"
         )
     if assign_form is None and task.is_live:
-        assign_form = _assignment_form(task)
+        has_primary = any(
+            a.ended_at is None and a.role == Assignment.Role.PRIMARY for a in assignments
+        )
+        role = Assignment.Role.BACKUP if has_primary else Assignment.Role.PRIMARY
+        assign_form = _assignment_form(task, initial={"role": role})
     return {
         "task": task,
         "money": selectors.task_money(task),
@@ -138,8 +142,11 @@ def _detail_context(
     }
 
 
-def _assignment_form(task: Task, data=None) -> AssignmentForm:
-    return AssignmentForm(data, task=task, candidates=selectors.assignment_candidates(task))
+def _assignment_form(task: Task, data=None, *, initial=None) -> AssignmentForm:
+    """The picker; a task without a primary offers "primary" first, otherwise "backup"."""
+    return AssignmentForm(
+        data, task=task, candidates=selectors.assignment_candidates(task), initial=initial
+    )
 
 
 def _load_task(pk: int) -> Task:

@@ -438,3 +438,10 @@ def test_oversight_without_htmx_redirects(owner_client):
     assert response.status_code == 302
     assert response["Location"].endswith("#oversight")
     assert task.oversight_entries.get().minutes == 20
+
+
+def test_picker_offers_primary_until_the_task_has_one(owner_client):
+    task = factories.TaskFactory()
+    assert owner_client.get(detail_url(task)).context["assign_form"]["role"].value() == "primary"
+    factories.AssignmentFactory(task=task, role="primary")
+    assert owner_client.get(detail_url(task)).context["assign_form"]["role"].value() == "backup"
