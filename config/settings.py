@@ -120,6 +120,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
             "timeout": 10,
         }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Test connections before use (with the pool: as they leave it), so a PostgreSQL restart
+    # costs a reconnect instead of failing the next request or job with a dead connection.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
