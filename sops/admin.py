@@ -10,7 +10,7 @@ from django.db.models import Count, Max
 
 from freelancers.admin import ReadOnlyAdminMixin
 
-from .models import SOP, Acknowledgment, SOPVersion
+from .models import SOP, Acknowledgment, AcknowledgmentReminder, SOPVersion
 from .services import publish_sop_version
 
 
@@ -150,3 +150,16 @@ class AcknowledgmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description="Record hash")
     def short_hash(self, obj: Acknowledgment) -> str:
         return obj.record_hash[:12] + "…"
+
+
+@admin.register(AcknowledgmentReminder)
+class AcknowledgmentReminderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """What the reminder job sent: a record to look at, written only by the job."""
+
+    list_display = ("reminded_on", "freelancer", "sent_at", "claimed_at")
+    list_filter = ("reminded_on", ("sent_at", admin.EmptyFieldListFilter))
+    search_fields = ("freelancer__name", "freelancer__email")
+    list_select_related = ("freelancer",)
+    ordering = ("-reminded_on", "-id")
+    date_hierarchy = "reminded_on"
+    show_full_result_count = False
