@@ -139,6 +139,7 @@ def _detail_context(
         "flags": selectors.open_flags_for_task(task, assignments),
         "required_sops": selectors.task_required_sops(task),
         "next_url": request.get_full_path(),
+        "today": timezone.localdate(),
     }
 
 
