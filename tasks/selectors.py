@@ -35,7 +35,6 @@ from .models import Assignment, OversightEntry, Payment, RiskFlag, Task
 SEVERITY_RANK = {RiskFlag.Severity.LOW: 1, RiskFlag.Severity.MEDIUM: 2, RiskFlag.Severity.HIGH: 3}
 RANK_SEVERITY = {rank: severity for severity, rank in SEVERITY_RANK.items()}
 
-OPEN_FLAG = Q(flags__resolved_at__isnull=True)
 ACTIVE_ASSIGNMENT = Q(ended_at__isnull=True)
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 PRIMARY_FIRST = Case(
@@ -57,19 +56,22 @@ def task_list(filtered: QuerySet[Task] | None = None) -> QuerySet[Task]:
     """Tasks for the list page: skill, open flag count, worst open severity and who works on them.
 
     Two queries per page of rows: the tasks with their annotations, and their active assignments.
+    The flag figures are correlated subqueries rather than a join and GROUP BY, so the database
+    computes them for the rows of the page only, not for every task before the LIMIT.
     """
     tasks = filtered if filtered is not None else Task.objects.all()
+    open_flags = RiskFlag.objects.filter(task=OuterRef("pk"), resolved_at__isnull=True).values(
+        "task"
+    )
+    rank = Case(
+        *(When(severity=s, then=Value(r)) for s, r in SEVERITY_RANK.items()),
+        output_field=IntegerField(),
+    )
     return (
         tasks.select_related("skill")
         .annotate(
-            open_flags=Count("flags", filter=OPEN_FLAG),
-            worst_rank=Max(
-                Case(
-                    *(When(flags__severity=s, then=Value(r)) for s, r in SEVERITY_RANK.items()),
-                    output_field=IntegerField(),
-                ),
-                filter=OPEN_FLAG,
-            ),
+            open_flags=Coalesce(Subquery(open_flags.annotate(n=Count("id")).values("n")), Value(0)),
+            worst_rank=Subquery(open_flags.annotate(worst=Max(rank)).values("worst")),
         )
         .prefetch_related(_active_assignments_prefetch())
         .order_by("-created_at", "-id")
