@@ -48,6 +48,12 @@ def _add_errors(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
+def _posted(request: HttpRequest):
+    """The POST data to bind, even when empty (``request.POST or None`` would leave an empty
+    submission unbound, and so without its "required" messages)."""
+    return request.POST if request.method == "POST" else None
+
+
 def _error_messages(request: HttpRequest, error: ValidationError) -> None:
     for message in error.messages:
         messages.error(request, message)
@@ -285,7 +291,7 @@ def vetting_reject(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @owner_required
 def freelancer_create(request: HttpRequest) -> HttpResponse:
-    form = FreelancerForm(request.POST or None)
+    form = FreelancerForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             freelancer = services.create_freelancer(**form.profile_data())
@@ -304,7 +310,7 @@ def freelancer_create(request: HttpRequest) -> HttpResponse:
 def freelancer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     freelancer = _freelancer(pk)
     shown = Freelancer(pk=freelancer.pk, name=freelancer.name, status=freelancer.status)
-    form = FreelancerForm(request.POST or None, instance=freelancer)
+    form = FreelancerForm(_posted(request), instance=freelancer)
     if request.method == "POST" and form.is_valid():
         try:
             services.update_freelancer(freelancer, **form.profile_data())
@@ -321,7 +327,7 @@ def freelancer_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @owner_required
 def freelancer_offboard(request: HttpRequest, pk: int) -> HttpResponse:
     freelancer = _freelancer(pk)
-    form = OffboardForm(request.POST or None)
+    form = OffboardForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.offboard_freelancer(freelancer, by=request.user)
