@@ -18,10 +18,13 @@ How a task is attributed to a period (shown on the report page, keep the two in 
 """
 
 import datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
+from django.db import connection, transaction
 from django.db.models import (
     Count,
     DecimalField,
@@ -123,6 +126,24 @@ def last_months(n: int = 12, *, today: datetime.date | None = None) -> Period:
 # --- Expressions ----------------------------------------------------------------------------
 
 
+@contextmanager
+def report_queries() -> Iterator[None]:
+    """Run the block's queries without PostgreSQL's JIT compiler (one extra ``SET LOCAL``).
+
+    The per-task subqueries make the planner's cost estimate grow with the number of tasks, so
+    past a few thousand tasks PostgreSQL decides to JIT-compile: measured on 20,000 tasks, the
+    compiling took 0.3–0.5 s of a query that then ran in 0.05–0.1 s. ``SET LOCAL`` ends with
+    the transaction, so a pooled connection goes back unchanged. Elsewhere this does nothing.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+        yield
+
+
 class ToNumeric(Func):
     """An exact decimal on PostgreSQL. SQLite has no decimal type and divides integers as
     integers (50 × 50 / 60 = 41 there), so it gets a REAL; results are rounded to cents."""
@@ -209,8 +230,16 @@ def task_figures(queryset: QuerySet[Task] | None = None) -> QuerySet[Task]:
 
 
 def tasks_in_period(period: Period) -> QuerySet[Task]:
-    """Every task whose last payment falls within the period, with its figures."""
-    return task_figures().filter(last_paid_on__range=(period.start, period.end))
+    """Every task whose last payment falls within the period, with its figures.
+
+    Said as "paid within the period and never after it": a semi-join and an anti-join the
+    database hashes, rather than the task's MAX(paid_on) worked out row by row.
+    """
+    payments = Payment.objects.filter(assignment__task=OuterRef("pk"))
+    return task_figures().filter(
+        Exists(payments.filter(paid_on__range=(period.start, period.end))),
+        ~Exists(payments.filter(paid_on__gt=period.end)),
+    )
 
 
 def done_tasks(period: Period) -> QuerySet[Task]:

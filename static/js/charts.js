@@ -45,7 +45,7 @@
       return {
         type: "bar",
         data: { labels: d.labels, datasets: [{
-          label: "Available freelancers", data: d.values,
+          label: "Available freelancers", data: d.values, minBarLength: 4,
           backgroundColor: d.values.map(function (v) { return v === 0 ? RED : v < 2 ? AMBER : GREEN; })
         }] },
         options: { plugins: { legend: { display: false } },

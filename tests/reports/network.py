@@ -29,7 +29,8 @@ def build_network(size: int, *, today: datetime.date | None = None) -> None:
             skill=skills[i % 4] if i % 7 else None,
             is_core=i % 6 == 0,
             status=[Task.Status.IN_PROGRESS, Task.Status.DONE, Task.Status.OPEN][i % 3],
-            budget=Decimal(400 + 10 * i),
+            # Every fourth task cost more than its budget: "Are we overestimating?" has rows.
+            budget=Decimal(200 if i % 4 == 1 else 400 + 10 * i),
             in_house_estimate=Decimal(900 + 15 * i),
         )
         first = freelancers[i % len(freelancers)]
