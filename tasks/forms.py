@@ -12,6 +12,7 @@ from freelancers.models import Freelancer
 from sops.models import SOP
 
 from .models import Assignment, Task
+from .selectors import Candidates
 
 NEGATIVE_MONEY = "Enter an amount of zero or more: money cannot be negative."
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -134,7 +135,7 @@ class AssignmentForm(forms.Form):
         required=False, label="I understand the risk and want to assign anyway."
     )
 
-    def __init__(self, *args, task: Task, candidates: list[Freelancer], **kwargs):
+    def __init__(self, *args, task: Task, candidates: Candidates, **kwargs):
         super().__init__(*args, **kwargs)
         self.task = task
         self.candidates = candidates
@@ -148,8 +149,9 @@ class AssignmentForm(forms.Form):
     def _grouped_choices(self):
         """Optgroups: candidates with the task's skill first, then everyone else active."""
         label = self.fields["freelancer"].label_from_instance
-        with_skill = [(c.pk, label(c)) for c in self.candidates if c.has_skill]
-        others = [(c.pk, label(c)) for c in self.candidates if not c.has_skill]
+        people = self.candidates.freelancers
+        with_skill = [(c.pk, label(c)) for c in people if c.has_skill]
+        others = [(c.pk, label(c)) for c in people if not c.has_skill]
         choices: list = [("", "Choose a freelancer…")]
         if self.task.skill_id:
             choices.append((f"With {self.task.skill.name}", with_skill or [("", "— nobody —")]))

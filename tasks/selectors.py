@@ -78,6 +78,19 @@ def task_list(filtered: QuerySet[Task] | None = None) -> QuerySet[Task]:
     )
 
 
+def ordered_tasks(tasks: QuerySet[Task]) -> QuerySet[Task]:
+    """The order of the task list. Pages are cut from this bare queryset's ids (``page_rows``)."""
+    return tasks.order_by("-created_at", "-id")
+
+
+def task_rows(ids: list[int]) -> list[Task]:
+    """The list rows of the tasks with these ids, in that order (two queries)."""
+    rows = {task.pk: task for task in task_list(Task.objects.filter(pk__in=ids))}
+    for task in rows.values():
+        task.worst_severity = worst_severity(task.worst_rank)
+    return [rows[pk] for pk in ids if pk in rows]
+
+
 def worst_severity(rank: int | None) -> str:
     """The severity name of a ``worst_rank`` annotation ("" when the task has no open flag)."""
     return RANK_SEVERITY.get(rank, "") if rank else ""
@@ -147,12 +160,29 @@ def recent_oversight(task: Task, *, limit: int = 10) -> list[OversightEntry]:
     )
 
 
-def assignment_candidates(task: Task) -> list[Freelancer]:
-    """Who can be put on the task: active freelancers not already on it.
+CANDIDATE_LIMIT = 100
 
-    Those with the task's skill come first; each carries ``has_skill`` and ``active_tasks`` (how
-    many live tasks they already work on), so the picker shows vetting status and load.
+
+@dataclass
+class Candidates:
+    """The picker's freelancers; ``more`` says that the list was cut at the limit."""
+
+    freelancers: list[Freelancer]
+    more: bool
+    search: str
+
+
+def assignment_candidates(
+    task: Task, *, search: str = "", include: int | None = None, limit: int | None = None
+) -> Candidates:
+    """Who can be put on the task: active freelancers not already on it (one query).
+
+    Those with the task's skill come first, approved before the rest; each carries ``has_skill``
+    and ``active_tasks`` (how many live tasks they already work on), so the picker shows vetting
+    status and load. A large network is cut at ``limit``, and ``search`` (name or e-mail) finds
+    the others; ``include`` keeps a freelancer chosen from an earlier search in the list.
     """
+    limit = limit or CANDIDATE_LIMIT
     on_task = Assignment.objects.filter(task=task, ended_at__isnull=True).values("freelancer")
     has_skill = (
         Exists(
@@ -161,21 +191,44 @@ def assignment_candidates(task: Task) -> list[Freelancer]:
         if task.skill_id
         else Value(False)
     )
-    return list(
-        Freelancer.objects.filter(status=Freelancer.Status.ACTIVE)
-        .exclude(pk__in=on_task)
-        .annotate(
-            has_skill=has_skill,
-            active_tasks=Count(
-                "assignments",
-                filter=Q(
-                    assignments__ended_at__isnull=True,
-                    assignments__task__status__in=Task.LIVE_STATUSES,
-                ),
-            ),
+    # A correlated count, computed for the rows returned only (not a GROUP BY over everyone).
+    live_work = (
+        Assignment.objects.filter(
+            freelancer=OuterRef("pk"),
+            ended_at__isnull=True,
+            task__status__in=Task.LIVE_STATUSES,
         )
-        .order_by("-has_skill", "name", "id")
+        .values("freelancer")
+        .annotate(n=Count("id"))
+        .values("n")
     )
+    wanted = Q()
+    search = search.strip()[:100]
+    if search:
+        wanted = Q(name__icontains=search) | Q(email__icontains=search)
+        if include:
+            wanted |= Q(pk=include)
+    approved_first = Case(
+        When(vetting_status=Freelancer.Vetting.APPROVED, then=Value(0)), default=Value(1)
+    )
+    rows = list(
+        Freelancer.objects.filter(wanted, status=Freelancer.Status.ACTIVE)
+        .exclude(pk__in=on_task)
+        .annotate(has_skill=has_skill, active_tasks=Coalesce(Subquery(live_work), Value(0)))
+        .order_by("-has_skill", approved_first, "name", "id")[: limit + 1]
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    if include and all(row.pk != include for row in rows):
+        extra = (
+            Freelancer.objects.filter(pk=include, status=Freelancer.Status.ACTIVE)
+            .exclude(pk__in=on_task)
+            .annotate(has_skill=has_skill, active_tasks=Coalesce(Subquery(live_work), Value(0)))
+            .first()
+        )
+        if extra is not None:
+            rows.append(extra)
+    return Candidates(freelancers=rows, more=more, search=search)
 
 
 def open_flags_for_task(task: Task, assignments: Iterable[Assignment]) -> list[RiskFlag]:
@@ -212,7 +265,8 @@ def filter_flags_by_freelancer(flags: QuerySet[RiskFlag], freelancer_id: int) ->
     A task-level flag concerns the task's active assignees while it is open, and, once resolved,
     anyone whose assignment overlapped its life (the same rule ``attach_flag_people`` shows).
     """
-    mine = Assignment.objects.filter(task=OuterRef("task"), freelancer_id=freelancer_id)
+    theirs = Assignment.objects.filter(freelancer_id=freelancer_id)
+    mine = theirs.filter(task=OuterRef("task"))
     active = mine.filter(ended_at__isnull=True)
     overlapped = mine.filter(assigned_at__lte=OuterRef("resolved_at")).filter(
         Q(ended_at__isnull=True) | Q(ended_at__gte=OuterRef("raised_at"))
@@ -221,30 +275,43 @@ def filter_flags_by_freelancer(flags: QuerySet[RiskFlag], freelancer_id: int) ->
         (Q(resolved_at__isnull=True) & Exists(active))
         | (Q(resolved_at__isnull=False) & Exists(overlapped))
     )
-    return flags.filter(Q(assignment__freelancer_id=freelancer_id) | task_level)
+    # Every such flag is on one of the freelancer's tasks: that IN list (a semi-join on the
+    # task index) narrows the table to a few rows before the exact, correlated test runs.
+    return flags.filter(task_id__in=theirs.values("task_id")).filter(
+        Q(assignment_id__in=theirs.values("pk")) | task_level
+    )
 
 
 def flag_list(filtered: QuerySet[RiskFlag] | None = None) -> QuerySet[RiskFlag]:
     """Flags for the list page, worst first, with what a row links to (two queries a page)."""
     flags = filtered if filtered is not None else RiskFlag.objects.all()
-    return (
-        flags.select_related("task", "assignment__freelancer", "dismissed_by")
-        .prefetch_related(
-            Prefetch(
-                "task__assignments",
-                queryset=Assignment.objects.select_related("freelancer").order_by(
-                    PRIMARY_FIRST, "assigned_at", "id"
-                ),
-                to_attr="all_assignments",
-            )
-        )
-        .order_by(
-            Case(When(resolved_at__isnull=True, then=Value(0)), default=Value(1)),
-            _severity_order(),
-            "-raised_at",
-            "-id",
+    flags = flags.select_related("task", "assignment__freelancer", "dismissed_by").prefetch_related(
+        Prefetch(
+            "task__assignments",
+            queryset=Assignment.objects.select_related("freelancer").order_by(
+                PRIMARY_FIRST, "assigned_at", "id"
+            ),
+            to_attr="all_assignments",
         )
     )
+    return ordered_flags(flags)
+
+
+def ordered_flags(flags: QuerySet[RiskFlag]) -> QuerySet[RiskFlag]:
+    """Open before resolved, worst first, newest first: the order of the flag list."""
+    return flags.order_by(
+        Case(When(resolved_at__isnull=True, then=Value(0)), default=Value(1)),
+        _severity_order(),
+        "-raised_at",
+        "-id",
+    )
+
+
+def flag_rows(ids: list[int]) -> list[RiskFlag]:
+    """The list rows of the flags with these ids, in that order, with ``people`` (two queries)."""
+    rows = {flag.pk: flag for flag in flag_list(RiskFlag.objects.filter(pk__in=ids))}
+    attach_flag_people(rows.values())
+    return [rows[pk] for pk in ids if pk in rows]
 
 
 def attach_flag_people(flags: Iterable[RiskFlag]) -> None:

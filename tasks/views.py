@@ -28,8 +28,15 @@ from .models import Assignment, RiskFlag, Task
 PAGE_SIZE = 25
 
 
-def _page(request: HttpRequest, queryset, *, size: int = PAGE_SIZE):
-    return Paginator(queryset, size).get_page(request.GET.get("page"))
+def _page(request: HttpRequest, ordered, load, *, size: int = PAGE_SIZE):
+    """Cut the page from the ids of a bare ordered queryset, then load only that page's rows.
+
+    Sorting and skipping bare ids is cheap even deep into a large table; the joins, subqueries
+    and prefetches of a row then run for the rows shown only.
+    """
+    page = Paginator(ordered.values_list("pk", flat=True), size).get_page(request.GET.get("page"))
+    page.object_list = load(list(page.object_list))
+    return page
 
 
 def _query_without_page(request: HttpRequest) -> str:
@@ -47,11 +54,10 @@ def _errors_of(error: ValidationError) -> list[str]:
 
 @owner_required
 def task_list(request: HttpRequest) -> HttpResponse:
-    """Queries: session, user, owner check, skills for the filter, count, tasks, assignments."""
+    """Queries: session, user, owner check, skills for the filter, count, the page's ids, its
+    tasks with their flag figures, their active assignments."""
     filterset = TaskFilter(request.GET or None, queryset=Task.objects.all())
-    page = _page(request, selectors.task_list(filterset.qs))
-    for task in page.object_list:
-        task.worst_severity = selectors.worst_severity(task.worst_rank)
+    page = _page(request, selectors.ordered_tasks(filterset.qs), selectors.task_rows)
     return render(
         request,
         "tasks/task_list.html",
@@ -127,7 +133,7 @@ def _detail_context(
             a.ended_at is None and a.role == Assignment.Role.PRIMARY for a in assignments
         )
         role = Assignment.Role.BACKUP if has_primary else Assignment.Role.PRIMARY
-        assign_form = _assignment_form(task, initial={"role": role})
+        assign_form = _assignment_form(request, task, initial={"role": role})
     return {
         "task": task,
         "money": selectors.task_money(task),
@@ -143,11 +149,15 @@ def _detail_context(
     }
 
 
-def _assignment_form(task: Task, data=None, *, initial=None) -> AssignmentForm:
-    """The picker; a task without a primary offers "primary" first, otherwise "backup"."""
-    return AssignmentForm(
-        data, task=task, candidates=selectors.assignment_candidates(task), initial=initial
+def _assignment_form(request: HttpRequest, task: Task, data=None, *, initial=None):
+    """The picker. ``?who=`` searches a large network; a freelancer already chosen stays listed."""
+    chosen = data.get("freelancer") if data is not None else None
+    candidates = selectors.assignment_candidates(
+        task,
+        search=request.GET.get("who", ""),
+        include=int(chosen) if chosen and chosen.isdigit() and len(chosen) < 19 else None,
     )
+    return AssignmentForm(data, task=task, candidates=candidates, initial=initial)
 
 
 def _load_task(pk: int) -> Task:
@@ -170,7 +180,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def assign(request: HttpRequest, pk: int) -> HttpResponse:
     """Add a primary or a backup. Risky choices (unvetted, core task) need a confirmed submit."""
     task = _load_task(pk)
-    form = _assignment_form(task, request.POST)
+    form = _assignment_form(request, task, request.POST)
     if form.is_valid():
         freelancer: Freelancer = form.cleaned_data["freelancer"]
         try:
@@ -308,11 +318,10 @@ def add_oversight(request: HttpRequest, pk: int) -> HttpResponse:
 
 @owner_required
 def flag_list(request: HttpRequest) -> HttpResponse:
-    """Queries: session, user, owner check, count, flags with task/assignment/freelancer, the
-    tasks' assignments; plus one each for the task or freelancer named in the query string."""
+    """Queries: session, user, owner check, count, the page's ids, its flags with task, assignment
+    and freelancer, the tasks' assignments; plus one each for a task or freelancer filter."""
     filterset = FlagFilter(request.GET, queryset=RiskFlag.objects.all())
-    page = _page(request, selectors.flag_list(filterset.qs))
-    selectors.attach_flag_people(page.object_list)
+    page = _page(request, selectors.ordered_flags(filterset.qs), selectors.flag_rows)
     cleaned = filterset.form.cleaned_data if filterset.is_valid() else {}
     task_id, freelancer_id = cleaned.get("task"), cleaned.get("freelancer")
     return render(

@@ -113,10 +113,10 @@ def test_pagination(owner_client):
     assert len(owner_client.get(URL, {"page": 2}).context["page"].object_list) == 2
 
 
-# Queries: session, user, owner group check, COUNT for the paginator, the page of flags with
-# task, assignment, freelancer and dismisser, the tasks' assignments with freelancers, and the
-# navigation's portal profile check.
-FLAG_LIST_QUERIES = 7
+# Queries: session, user, owner group check, COUNT for the paginator, the ids of the page, those
+# flags with task, assignment, freelancer and dismisser, the tasks' assignments with freelancers,
+# and the navigation's portal profile check.
+FLAG_LIST_QUERIES = 8
 
 
 @pytest.mark.parametrize("size", [2, 8])

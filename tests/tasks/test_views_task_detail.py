@@ -445,3 +445,31 @@ def test_picker_offers_primary_until_the_task_has_one(owner_client):
     assert owner_client.get(detail_url(task)).context["assign_form"]["role"].value() == "primary"
     factories.AssignmentFactory(task=task, role="primary")
     assert owner_client.get(detail_url(task)).context["assign_form"]["role"].value() == "backup"
+
+
+def test_large_networks_cut_the_picker_and_search_finds_the_others(owner_client, monkeypatch):
+    from tasks import selectors
+
+    monkeypatch.setattr(selectors, "CANDIDATE_LIMIT", 2)
+    skill = factories.SkillFactory(name="SEO")
+    task = factories.TaskFactory(skill=skill)
+    factories.ApprovedFreelancerFactory(name="Amy Skilled", skills=[skill])
+    factories.FreelancerFactory(name="Bob Skilled", skills=[skill])
+    zoe = factories.ApprovedFreelancerFactory(name="Zoe Elsewhere", email="zoe@example.org")
+
+    response = owner_client.get(detail_url(task))
+    candidates = response.context["assign_form"].candidates
+    assert [f.name for f in candidates.freelancers] == ["Amy Skilled", "Bob Skilled"]
+    assert candidates.more
+    assert "search to find others" in response.content.decode()
+
+    response = owner_client.get(detail_url(task), {"who": "zoe@"})
+    assert [f.name for f in response.context["assign_form"].candidates.freelancers] == [
+        "Zoe Elsewhere"
+    ]
+
+    # Zoe was found by a search; a confirmation round-trip keeps her in the picker.
+    task.is_core = True
+    task.save()
+    response = owner_client.post(assign_url(task), {"freelancer": zoe.pk, "role": "backup"})
+    assert f'value="{zoe.pk}" selected' in response.content.decode()

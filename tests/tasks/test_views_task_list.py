@@ -123,9 +123,9 @@ def test_pagination_keeps_filters(owner_client):
 
 
 # Queries: session, user, owner group check, the portal profile check of the navigation,
-# skills for the filter, COUNT for the paginator, the page of tasks with flag annotations,
-# and their active assignments with freelancers.
-LIST_QUERIES = 8
+# skills for the filter, COUNT for the paginator, the ids of the page, those tasks with their
+# flag figures, and their active assignments with freelancers.
+LIST_QUERIES = 9
 
 
 @pytest.mark.parametrize("size", [2, 12])
