@@ -109,6 +109,7 @@ class ReviewForm(forms.ModelForm):
         model = ClientReview
         fields = ["client_name", "client_contact", "rating", "received_on", "comment"]
         labels = {"client_name": "Client", "received_on": "Received on"}
+        help_texts = {"rating": ""}
         widgets = {
             "rating": forms.Select(
                 choices=[("", "Choose…")] + [(n, f"{n} / 5") for n in range(5, 0, -1)]
@@ -134,8 +135,8 @@ class ReviewForm(forms.ModelForm):
                 Column("client_contact", css_class="col-md-6"),
             ),
             Row(
-                Column("rating", css_class="col-6"),
-                Column("received_on", css_class="col-6"),
+                Column("rating", css_class="col-sm-6"),
+                Column("received_on", css_class="col-sm-6"),
             ),
             "comment",
         )

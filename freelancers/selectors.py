@@ -12,7 +12,6 @@ from django.db.models import (
     DecimalField,
     Exists,
     F,
-    IntegerField,
     Max,
     OuterRef,
     Q,
@@ -106,27 +105,10 @@ def live_work_of(freelancer: Freelancer) -> QuerySet:
     )
 
 
-def _live_load_subquery(freelancer_ref: str) -> Coalesce:
-    """How many live tasks the freelancer named by ``freelancer_ref`` works on (a subquery)."""
-    assignment = _model("tasks.Assignment")
-    counted = (
-        assignment.objects.filter(live_work_filter(), freelancer=OuterRef(freelancer_ref))
-        .order_by()
-        .values("freelancer")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
-
-
 def freelancer_list() -> QuerySet[Freelancer]:
-    """The freelancer list: each row with ``live_assignments`` and its skills (two queries for a
-    page, plus the paginator's count). Attach bench depths with ``attach_bench``."""
-    return (
-        Freelancer.objects.annotate(live_assignments=_live_load_subquery("pk"))
-        .prefetch_related("skills")
-        .order_by("name", "id")
-    )
+    """The freelancer list with skills prefetched. Once paginated, ``attach_list_figures`` adds
+    what each row shows beyond its own columns."""
+    return Freelancer.objects.prefetch_related("skills").order_by("name", "id")
 
 
 def attach_bench(freelancers) -> None:
@@ -135,6 +117,24 @@ def attach_bench(freelancers) -> None:
     for freelancer in freelancers:
         for skill in freelancer.skills.all():
             skill.bench = bench.get(skill.pk, 0)
+
+
+def attach_list_figures(freelancers: list[Freelancer]) -> None:
+    """Set ``live_assignments`` on each freelancer of a page, and the bench of their skills.
+
+    Two queries. Counting for the page's rows only, after pagination, keeps a late page as
+    cheap as the first (an annotation would be computed for every row the OFFSET skips)."""
+    attach_bench(freelancers)
+    counts = dict(
+        _model("tasks.Assignment")
+        .objects.filter(live_work_filter(), freelancer_id__in=[f.pk for f in freelancers])
+        .order_by()
+        .values("freelancer_id")
+        .annotate(n=Count("pk"))
+        .values_list("freelancer_id", "n")
+    )
+    for freelancer in freelancers:
+        freelancer.live_assignments = counts.get(freelancer.pk, 0)
 
 
 def freelancer_for_page(pk: int) -> Freelancer:
@@ -365,7 +365,13 @@ def departure_impact(freelancer: Freelancer) -> DepartureImpact:
         )
         .exclude(freelancer=freelancer)
         .exclude(freelancer__vetting_status=Freelancer.Vetting.REJECTED)
-        .annotate(load=_live_load_subquery("freelancer_id"))
+        # A join and a grouped count, not a subquery per row: one pass whatever the bench size.
+        .annotate(
+            load=Count(
+                "freelancer__assignments",
+                filter=live_work_filter("freelancer__assignments__"),
+            )
+        )
         .values_list(
             "skill_id", "freelancer_id", "freelancer__name", "freelancer__vetting_status", "load"
         )

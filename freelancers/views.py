@@ -68,7 +68,7 @@ def freelancer_list(request: HttpRequest) -> HttpResponse:
     filterset = FreelancerFilter(request.GET or None, queryset=selectors.freelancer_list())
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
-    selectors.attach_bench(page.object_list)
+    selectors.attach_list_figures(page.object_list)
     filtered = any(request.GET.get(name, "").strip() for name in FreelancerFilter.Meta.fields)
     context = {"filter": filterset, "page": page, "filtered": filtered}
     partial = request.htmx and not request.htmx.history_restore_request
