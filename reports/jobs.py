@@ -23,6 +23,10 @@ logger = logging.getLogger(__name__)
 
 # How many flags the e-mail lists one by one; the rest are counted and linked.
 DIGEST_LIST_LIMIT = 50
+# A scan stamps raised_at before it commits, so a flag may become visible after a digest whose
+# window already covers its raised_at. Each digest looks back this much further and skips the
+# flags an earlier digest reported.
+LATE_COMMIT_MARGIN = datetime.timedelta(hours=1)
 RETRY_DELAY_SECONDS = 600
 
 
@@ -75,16 +79,29 @@ def send_digest(*, now: datetime.datetime | None = None) -> DigestRun:
     except IntegrityError:
         return DigestRun(status="already")
 
-    flags = RiskFlag.objects.filter(
-        severity=RiskFlag.Severity.HIGH,
-        resolved_at__isnull=True,
-        raised_at__gt=since,
-        raised_at__lte=now,
-    ).order_by("raised_at", "pk")
-    count = flags.count()
+    window_start = since - LATE_COMMIT_MARGIN
+    reported = {
+        flag_id
+        for ids in FlagDigest.objects.filter(covered_until__gt=window_start)
+        .exclude(pk=digest.pk)
+        .values_list("flag_ids", flat=True)
+        for flag_id in ids
+    }
+    flags = (
+        RiskFlag.objects.filter(
+            severity=RiskFlag.Severity.HIGH,
+            resolved_at__isnull=True,
+            raised_at__gt=window_start,
+            raised_at__lte=now,
+        )
+        .exclude(pk__in=reported)
+        .order_by("raised_at", "pk")
+    )
+    flag_ids = list(flags.values_list("pk", flat=True))
+    count = len(flag_ids)
     recipients = owner_emails()
     FlagDigest.objects.filter(pk=digest.pk).update(
-        flag_count=count, recipient_count=len(recipients)
+        flag_count=count, flag_ids=flag_ids, recipient_count=len(recipients)
     )
     if not count:
         return DigestRun(status="empty")
@@ -92,7 +109,11 @@ def send_digest(*, now: datetime.datetime | None = None) -> DigestRun:
         logger.warning("%s new high-severity flags, but no owner has an e-mail address", count)
         return DigestRun(status="no_recipients", flags=count)
 
-    listed = flags.select_related("task", "assignment__freelancer")[:DIGEST_LIST_LIMIT]
+    listed = (
+        RiskFlag.objects.filter(pk__in=flag_ids[:DIGEST_LIST_LIMIT])
+        .select_related("task", "assignment__freelancer")
+        .order_by("raised_at", "pk")
+    )
     flags_url = _url("flags:list")
     context = {
         "count": count,

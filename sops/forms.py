@@ -119,7 +119,8 @@ class SOPPublishForm(PreviewedForm):
         body = normalise_newlines(self.cleaned_data["body"])
         if not body.strip():
             raise forms.ValidationError("A version needs some text.")
-        if self.latest is not None and body == self.latest.body:
+        # Compared as the page shows them: leading and trailing blank lines do not count.
+        if self.latest is not None and body.strip() == normalise_newlines(self.latest.body).strip():
             raise forms.ValidationError(
                 f"This text is the same as version {self.latest.number}: change it first."
             )

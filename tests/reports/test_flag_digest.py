@@ -98,3 +98,16 @@ def test_the_daily_schedule_is_in_celery_beat():
     task = PeriodicTask.objects.get(task="reports.jobs.send_high_flag_digest")
     assert task.enabled and task.crontab is not None
     assert task.task in celery_app.tasks
+
+
+def test_a_flag_whose_scan_committed_after_the_digest_is_reported_next_day(owners):
+    reported = _flag(DAY1 - 2 * HOUR, task=factories.TaskFactory(title="Reported task"))
+    with time_machine.travel(DAY1, tick=False):
+        send_high_flag_digest.apply()
+    # Stamped ten minutes before the digest ran, but committed after it.
+    late = _flag(DAY1 - datetime.timedelta(minutes=10), task=factories.TaskFactory(title="Late"))
+    with time_machine.travel(DAY1 + datetime.timedelta(days=1), tick=False):
+        send_high_flag_digest.apply()
+    body = mail.outbox[1].body
+    assert late.task.title in body
+    assert reported.task.title not in body

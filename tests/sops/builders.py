@@ -1,11 +1,17 @@
 """Builders for SOP tests: SOPs published through the services, live work through factories."""
 
+from django.contrib.auth import get_user_model
+
 from sops import services
 from tests import factories
 
+User = get_user_model()
+
 
 def author():
-    return factories.OwnerFactory(username="author")
+    """The owner who publishes; looked up first, since hashing a new password is slow."""
+    existing = User.objects.filter(username="author").first()
+    return existing or factories.OwnerFactory(username="author")
 
 
 def make_sop(title: str, body: str = "# Steps\n\n1. Do it.\n", *, applies_to_all=False, by=None):
