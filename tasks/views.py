@@ -373,6 +373,7 @@ def dismiss_flag(request: HttpRequest, pk: int) -> HttpResponse:
             "flags/partials/flag_item.html",
             {
                 "flag": flag,
+                "hide_task": request.POST.get("on_task_page") == "1",
                 "dismiss_form": None if done else form,
                 "next_url": _safe_next(request, reverse("flags:list")),
             },
