@@ -425,6 +425,37 @@ def test_dismiss_action_asks_for_a_note_then_dismisses_through_the_service(staff
     assert flag.dismiss_note == "Accepted: the client insists on this freelancer."
 
 
+def test_dismiss_action_passes_each_open_flag_the_user_and_the_note(staff, admin_user, monkeypatch):
+    """The admin's side of dismissing, whatever the service does with it."""
+    from tasks import services
+
+    calls = []
+    monkeypatch.setattr(
+        services,
+        "dismiss_flag",
+        lambda flag, *, by, note: calls.append((flag.pk, by.pk, note)),
+        raising=False,
+    )
+    open_flag = factories.RiskFlagFactory()
+    closed = factories.RiskFlagFactory(
+        kind=RiskFlag.Kind.SINGLE_FREELANCER,
+        resolved_at=timezone.now(),
+        resolution=RiskFlag.Resolution.CLEARED,
+    )
+    selection = {"action": "dismiss_action", ACTION_CHECKBOX_NAME: [open_flag.pk, closed.pk]}
+    url = _changelist(RiskFlag)
+    blank = staff.post(url, {**selection, "confirm": "yes", "reason": ""})
+    assert blank.status_code == 200 and calls == []
+    response = staff.post(
+        url, {**selection, "confirm": "yes", "reason": "Known risk."}, follow=True
+    )
+    assert calls == [(open_flag.pk, admin_user.pk, "Known risk.")]
+    assert b"Dismissed:" in response.content
+    only_closed = staff.post(url, {"action": "dismiss_action", ACTION_CHECKBOX_NAME: [closed.pk]})
+    assert only_closed.status_code == 302
+    assert len(calls) == 1
+
+
 def test_flags_cannot_be_added_or_deleted_in_the_admin(staff):
     flag = factories.RiskFlagFactory()
     assert staff.get(reverse("admin:tasks_riskflag_add")).status_code == 403
