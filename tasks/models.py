@@ -244,6 +244,10 @@ class RiskFlag(models.Model):
                 condition=Q(resolution="dismissed"),
                 name="dismissed_flag_key_idx",
             ),
+            # The open flags of one task: what scan_task diffs against, and the task page.
+            models.Index(
+                fields=["task"], condition=Q(resolved_at__isnull=True), name="open_flag_task_idx"
+            ),
         ]
 
     def __str__(self) -> str:

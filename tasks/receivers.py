@@ -1,48 +1,88 @@
-"""Re-scan the tasks that a change in a lower app touches. Receivers only queue jobs."""
+"""Re-scan the tasks that a change in a lower app touches. Receivers only queue jobs.
 
-from django.dispatch import receiver
+Each receiver works out, inside the sender's transaction, which tasks the change can affect and
+queues one message for exactly those, after commit (``tasks.jobs.queue_scans``). The rules
+themselves live in the scan, never here.
+"""
 
+from django.db.models import Count, Q, QuerySet
+
+from freelancers.models import Freelancer, VettingDecision
 from freelancers.signals import vetting_decided
 from sops.signals import sop_acknowledged, sop_published
 
-from .jobs import scan_task
+from .jobs import queue_scans
 from .models import Task
-from .queueing import enqueue_on_commit
 
 
-def _queue_scans(task_ids) -> None:
-    for task_id in task_ids:
-        enqueue_on_commit(scan_task, task_id)
+def _ids(tasks: QuerySet[Task]) -> list[int]:
+    return list(tasks.values_list("pk", flat=True).distinct())
 
 
-@receiver(vetting_decided)
-def rescan_after_vetting(sender, freelancer, **kwargs) -> None:
-    _queue_scans(
-        Task.objects.live()
-        .filter(assignments__freelancer=freelancer, assignments__ended_at__isnull=True)
-        .values_list("pk", flat=True)
-        .distinct()
+def _worked_on_by(freelancer_id: int) -> QuerySet[Task]:
+    """Live tasks where the freelancer has an active assignment."""
+    return Task.objects.live().filter(
+        assignments__freelancer_id=freelancer_id, assignments__ended_at__isnull=True
     )
 
 
-@receiver(sop_published)
+def _changes_bench(freelancer: Freelancer, decision: VettingDecision | None) -> bool:
+    """An active freelancer joins the bench when approved and leaves it when an approval is
+    followed by a rejection; starting a review never changes it."""
+    if freelancer.status != Freelancer.Status.ACTIVE:
+        return False
+    if decision is None or decision.decision == VettingDecision.Decision.APPROVED:
+        return True
+    if decision.decision == VettingDecision.Decision.REJECTED:
+        previous = (
+            VettingDecision.objects.filter(freelancer=freelancer)
+            .exclude(pk=decision.pk)
+            .order_by("-decided_at", "-id")
+            .values_list("decision", flat=True)
+            .first()
+        )
+        return previous == VettingDecision.Decision.APPROVED
+    return False
+
+
+def rescan_after_vetting(sender, freelancer, decision=None, **kwargs) -> None:
+    """The freelancer's own live tasks (assigned before vetting), and, when an approval or a
+    rejection changes the bench of their skills, the single-freelancer tasks of those skills
+    (whether a replacement exists sets the flag's severity)."""
+    touched = set(_ids(_worked_on_by(freelancer.pk)))
+    if _changes_bench(freelancer, decision):
+        single = (
+            Task.objects.live()
+            .filter(skill__in=freelancer.skills.values("pk"))
+            .annotate(active=Count("assignments", filter=Q(assignments__ended_at__isnull=True)))
+            .filter(active=1)
+        )
+        touched.update(_ids(single))
+    queue_scans(touched)
+
+
 def rescan_after_publication(sender, sop, version, **kwargs) -> None:
+    """A material version changes who has acknowledged the SOP: the live tasks with an active
+    assignment that require it (all of them for an SOP that applies to all)."""
     if not version.material:
         return  # a typo fix changes nobody's obligations
     tasks = Task.objects.live().filter(assignments__ended_at__isnull=True)
     if not sop.applies_to_all:
         tasks = tasks.filter(required_sops=sop)
-    _queue_scans(tasks.values_list("pk", flat=True).distinct())
+    queue_scans(_ids(tasks))
 
 
-@receiver(sop_acknowledged)
 def rescan_after_acknowledgment(sender, acknowledgment, **kwargs) -> None:
-    _queue_scans(
-        Task.objects.live()
-        .filter(
-            assignments__freelancer_id=acknowledgment.freelancer_id,
-            assignments__ended_at__isnull=True,
-        )
-        .values_list("pk", flat=True)
-        .distinct()
-    )
+    """The acknowledging freelancer's live tasks that need this SOP."""
+    sop = acknowledgment.version.sop
+    tasks = _worked_on_by(acknowledgment.freelancer_id)
+    if not sop.applies_to_all:
+        tasks = tasks.filter(required_sops=sop)
+    queue_scans(_ids(tasks))
+
+
+vetting_decided.connect(rescan_after_vetting, dispatch_uid="tasks.rescan_after_vetting")
+sop_published.connect(rescan_after_publication, dispatch_uid="tasks.rescan_after_publication")
+sop_acknowledged.connect(
+    rescan_after_acknowledgment, dispatch_uid="tasks.rescan_after_acknowledgment"
+)

@@ -41,6 +41,9 @@ from .models import Assignment, RiskFlag, ScanRun, Task
 # Key of the PostgreSQL advisory lock that serialises scans (sops uses 727_001 for its chain).
 SCAN_LOCK_KEY = 727_002
 KINDS = tuple(RiskFlag.Kind.values)
+# work_mem for the scan's transaction on PostgreSQL (the default 4MB spills the full scan's sorts
+# and hashes to temporary files).
+SCAN_WORK_MEM = "64MB"
 
 
 @dataclass
@@ -94,6 +97,35 @@ class _Statements:
     drop: str
 
 
+# The diff: a row per flag to raise (flag_id null), to refresh (both set) or to clear (severity
+# null: open, but the rules no longer want it).
+_DIFF_FULL_JOIN = """
+SELECT COALESCE(kp.task_id, o.task_id) AS task_id, COALESCE(kp.kind, o.kind) AS kind,
+       COALESCE(kp.assignment_id, o.assignment_id) AS assignment_id,
+       kp.severity, kp.detail, o.id AS flag_id
+FROM kept kp
+FULL JOIN open_flag o
+       ON o.task_id = kp.task_id AND o.kind = kp.kind
+      AND COALESCE(o.assignment_id, 0) = COALESCE(kp.assignment_id, 0)
+"""
+# SQLite before 3.39 has no FULL JOIN: the same rows as a LEFT JOIN plus an anti join.
+_DIFF_UNION = """
+SELECT kp.task_id, kp.kind, kp.assignment_id, kp.severity, kp.detail, o.id AS flag_id
+FROM kept kp
+LEFT JOIN open_flag o
+       ON o.task_id = kp.task_id AND o.kind = kp.kind
+      AND COALESCE(o.assignment_id, 0) = COALESCE(kp.assignment_id, 0)
+UNION ALL
+SELECT o.task_id, o.kind, o.assignment_id, NULL, NULL, o.id
+FROM open_flag o
+WHERE NOT EXISTS (
+    SELECT 1 FROM kept kp
+    WHERE kp.task_id = o.task_id AND kp.kind = o.kind
+      AND COALESCE(kp.assignment_id, 0) = COALESCE(o.assignment_id, 0)
+)
+"""
+
+
 def _dialect(vendor: str) -> dict:
     """The fragments that differ between PostgreSQL and SQLite."""
     if vendor == "postgresql":
@@ -104,6 +136,10 @@ def _dialect(vendor: str) -> dict:
             "day": lambda col: f"to_char({col} AT TIME ZONE %(tz)s, 'YYYY-MM-DD')",
             "in_scope": lambda col: f"{col} = ANY(CAST(%(scope)s AS bigint[]))",
             "text": "text",
+            # A FULL JOIN can only be a hash or merge join: the diff stays linear even when the
+            # planner's statistics on the flags table are stale (say, analysed while empty and
+            # then filled by the first scan), where an anti join may become a nested loop.
+            "diff_select": _DIFF_FULL_JOIN,
         }
     # SQLite: group_concat follows the order of its input (no ORDER BY inside aggregates before
     # 3.44); datetimes are stored as UTC text, so the day is the first ten characters.
@@ -113,6 +149,7 @@ def _dialect(vendor: str) -> dict:
         "day": lambda col: f"substr({col}, 1, 10)",
         "in_scope": lambda col: f"{col} IN (SELECT value FROM json_each(%(scope)s))",  # noqa: S608 # nosec B608
         "text": "TEXT",
+        "diff_select": _DIFF_UNION,
     }
 
 
@@ -194,33 +231,49 @@ single_info AS (
     LEFT JOIN {n["fl_skill"]} own
            ON own.freelancer_id = s.freelancer_id AND own.skill_id = t.skill_id
 ),
-required AS (
-    SELECT la.id AS assignment_id, la.task_id, la.freelancer_id, tr.sop_id
+needed AS (
+    -- What each freelancer must have acknowledged, as distinct (freelancer, SOP) pairs: far
+    -- fewer than (assignment, SOP) pairs, since an SOP that applies to all is needed once per
+    -- freelancer, not once per assignment.
+    SELECT DISTINCT la.freelancer_id, tr.sop_id
     FROM live_assignment la
     JOIN {n["task_sop"]} tr ON tr.task_id = la.task_id
     JOIN {n["sop"]} s ON s.id = tr.sop_id
     WHERE NOT s.applies_to_all
     UNION ALL
-    SELECT la.id, la.task_id, la.freelancer_id, s.id
-    FROM live_assignment la
+    SELECT fl.freelancer_id, s.id
+    FROM (SELECT DISTINCT la.freelancer_id FROM live_assignment la) fl
     CROSS JOIN {n["sop"]} s
     WHERE s.applies_to_all
 ),
-missing AS (
+missing_pair AS (
     -- Acknowledged = acknowledged the version to acknowledge or any later one (NOT EXISTS
-    -- plans as an anti join).
-    SELECT r.assignment_id, r.task_id, r.freelancer_id, s.title, cv.number
-    FROM required r
-    JOIN current_version cv ON cv.sop_id = r.sop_id
-    JOIN {n["sop"]} s ON s.id = r.sop_id
+    -- plans as an anti join). SOPs without a current version (archived, or no version) drop
+    -- out at the join with current_version.
+    SELECT nd.freelancer_id, nd.sop_id, s.title, s.applies_to_all, cv.number
+    FROM needed nd
+    JOIN current_version cv ON cv.sop_id = nd.sop_id
+    JOIN {n["sop"]} s ON s.id = nd.sop_id
     WHERE NOT EXISTS (
         SELECT 1
         FROM {n["ack"]} ak
         JOIN {n["version"]} av ON av.id = ak.version_id
-        WHERE ak.freelancer_id = r.freelancer_id
-          AND av.sop_id = r.sop_id
+        WHERE ak.freelancer_id = nd.freelancer_id
+          AND av.sop_id = nd.sop_id
           AND av.number >= cv.number
     )
+),
+missing AS (
+    -- Back to assignments: the task's own SOPs, then those that apply to all.
+    SELECT la.id AS assignment_id, la.task_id, la.freelancer_id, mp.title, mp.number
+    FROM live_assignment la
+    JOIN {n["task_sop"]} tr ON tr.task_id = la.task_id
+    JOIN missing_pair mp
+      ON mp.freelancer_id = la.freelancer_id AND mp.sop_id = tr.sop_id AND NOT mp.applies_to_all
+    UNION ALL
+    SELECT la.id, la.task_id, la.freelancer_id, mp.title, mp.number
+    FROM live_assignment la
+    JOIN missing_pair mp ON mp.freelancer_id = la.freelancer_id AND mp.applies_to_all
 ),
 wanted AS (
     SELECT si.task_id, {k["single_freelancer"]} AS kind, CAST(NULL AS bigint) AS assignment_id,
@@ -303,21 +356,7 @@ open_flag AS (
     FROM {n["flag"]} o
     WHERE o.resolved_at IS NULL{scope("o.task_id")}
 )
--- Raise (flag_id null) or refresh (both set) ...
-SELECT kp.task_id, kp.kind, kp.assignment_id, kp.severity, kp.detail, o.id AS flag_id
-FROM kept kp
-LEFT JOIN open_flag o
-       ON o.task_id = kp.task_id AND o.kind = kp.kind
-      AND COALESCE(o.assignment_id, 0) = COALESCE(kp.assignment_id, 0)
-UNION ALL
--- ... or clear (severity null): open, but the rules no longer want it.
-SELECT o.task_id, o.kind, o.assignment_id, NULL, NULL, o.id
-FROM open_flag o
-WHERE NOT EXISTS (
-    SELECT 1 FROM kept kp
-    WHERE kp.task_id = o.task_id AND kp.kind = o.kind
-      AND COALESCE(kp.assignment_id, 0) = COALESCE(o.assignment_id, 0)
-)
+{d["diff_select"]}
 """  # noqa: S608  # nosec B608
     counts = f"""
 SELECT kind,
@@ -385,7 +424,12 @@ def _lock(cursor) -> None:
     """Serialise scans on PostgreSQL until the transaction ends (SQLite's IMMEDIATE
     transactions already serialise writers)."""
     if connection.vendor == "postgresql":
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SCAN_LOCK_KEY])
+        # One round trip: the lock, and enough memory for the scan's hashes and sorts to stay
+        # off disk (SET LOCAL: for this transaction only).
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s), set_config('work_mem', %s, true)",
+            [SCAN_LOCK_KEY, SCAN_WORK_MEM],
+        )
 
 
 def scan(task_ids=None) -> ScanResult:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from freelancers.models import Freelancer
 
 from .jobs import scan_task
-from .models import Assignment, OversightEntry, Payment, Task
+from .models import Assignment, OversightEntry, Payment, RiskFlag, Task
 from .queueing import enqueue_on_commit
 
 TASK_FIELDS = (
@@ -127,3 +127,32 @@ def log_oversight(
     entry.full_clean()
     entry.save()
     return entry
+
+
+@transaction.atomic
+def dismiss_flag(flag: RiskFlag, *, by, note: str) -> RiskFlag:
+    """An owner accepts a risk: the open flag is resolved as dismissed, with who and why.
+
+    The note is required, because a dismissed (task, kind, assignment) is never raised again and
+    someone will later ask why. The scan skips dismissed keys; it does not take the scan lock
+    here, and its writes only touch flags that are still open, so a dismissal always wins.
+    Access (owners only) is checked by the callers: the flag page and the admin action.
+    """
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"dismiss_note": "Say why this risk is accepted."})
+    current = RiskFlag.objects.select_for_update().get(pk=flag.pk)
+    if current.resolved_at is not None:
+        raise ValidationError(
+            f"This flag was already {current.get_resolution_display().lower()} "
+            f"on {timezone.localtime(current.resolved_at):%Y-%m-%d %H:%M}."
+        )
+    current.resolution = RiskFlag.Resolution.DISMISSED
+    current.resolved_at = timezone.now()
+    current.dismissed_by = by
+    current.dismiss_note = note
+    current.full_clean()
+    current.save(update_fields=["resolution", "resolved_at", "dismissed_by", "dismiss_note"])
+    flag.resolution, flag.resolved_at = current.resolution, current.resolved_at
+    flag.dismissed_by, flag.dismiss_note = current.dismissed_by, current.dismiss_note
+    return current
