@@ -281,8 +281,8 @@ wanted AS (
                 ELSE {sev["medium"]} END AS severity,
            CASE
                WHEN si.skill_id IS NULL THEN
-                   'Only ' || si.freelancer_name || ' works on this and the task names no '
-                   || 'skill, so no replacement is known'
+                   'Only ' || si.freelancer_name || ' works on this and the task has no '
+                   || 'skill, so no replacement can be found: set its skill'
                WHEN si.others <= 0 THEN
                    'Only ' || si.freelancer_name || ' works on this; no other approved '
                    || 'freelancer has the skill ' || si.skill_name || ': no replacement'
@@ -316,7 +316,7 @@ wanted AS (
            'Core work is outsourced to '
            || CASE WHEN COUNT(*) = 1 THEN MIN(c.name)
                    ELSE CAST(COUNT(*) AS {t}) || ' freelancers: ' || {d["agg"]("c.name")} END
-           || '; bring it in-house or plan how to'
+           || '; plan to bring it in-house'
     FROM (
         SELECT la.task_id, f.name
         FROM live_assignment la
@@ -420,16 +420,21 @@ def _raise_new(cursor, sql: _Statements, params: dict) -> int:
     return _execute(cursor, sql.insert, params)
 
 
-def _lock(cursor) -> None:
+def _lock(cursor, *, full: bool) -> None:
     """Serialise scans on PostgreSQL until the transaction ends (SQLite's IMMEDIATE
-    transactions already serialise writers)."""
-    if connection.vendor == "postgresql":
-        # One round trip: the lock, and enough memory for the scan's hashes and sorts to stay
-        # off disk (SET LOCAL: for this transaction only).
-        cursor.execute(
-            "SELECT pg_advisory_xact_lock(%s), set_config('work_mem', %s, true)",
-            [SCAN_LOCK_KEY, SCAN_WORK_MEM],
-        )
+    transactions already serialise writers), and set the planner up for the scan."""
+    if connection.vendor != "postgresql":
+        return
+    # One round trip, settings local to this transaction: enough memory for the hashes and
+    # sorts to stay off disk and, for the full scan only, no nested loops. A full scan reads
+    # every row, so hash joins are always right; but the planner estimates the CTEs (GROUP BY,
+    # HAVING, DISTINCT) poorly and, on a misestimate, picks a nested loop that costs minutes.
+    # A scan of a few tasks wants exactly those nested loops over the indexes.
+    cursor.execute(
+        "SELECT pg_advisory_xact_lock(%s), set_config('work_mem', %s, true), "
+        "set_config('enable_nestloop', %s, true)",
+        [SCAN_LOCK_KEY, SCAN_WORK_MEM, "off" if full else "on"],
+    )
 
 
 def scan(task_ids=None) -> ScanResult:
@@ -451,7 +456,7 @@ def scan(task_ids=None) -> ScanResult:
     vendor = connection.vendor
     sql = _statements(vendor, scoped)
     with transaction.atomic(), connection.cursor() as cursor:
-        _lock(cursor)
+        _lock(cursor, full=not scoped)
         # Taken after the lock: a scan that waited stamps its own, later, time.
         now = timezone.now()
         params = {
