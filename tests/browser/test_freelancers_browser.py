@@ -1,17 +1,22 @@
 """The owner approves a freelancer who meets the vetting rules, in Chromium."""
 
 import pytest
+from django.contrib.auth.models import Group
 from django.urls import reverse
 
+from freelancers.access import OWNERS_GROUP
 from freelancers.models import Freelancer
 from tests import factories
 from tests.browser.conftest import login
 
-# serialized_rollback: the flush after each test would drop the Owners group of the data migration.
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def owner_user(transactional_db):
+    # A transactional test empties the tables afterwards, data-migration rows included.
+    Group.objects.get_or_create(name=OWNERS_GROUP)
+    return factories.OwnerFactory(username="olivia")
 
 
 @pytest.fixture
@@ -23,8 +28,7 @@ def nina(transactional_db):
     return nina
 
 
-def test_owner_approves_a_freelancer_who_meets_the_rules(page, transactional_db, nina):
-    factories.OwnerFactory(username="olivia")
+def test_owner_approves_a_freelancer_who_meets_the_rules(page, owner_user, nina):
     login(page, "olivia")
 
     page.goto(reverse("freelancers:list"))
@@ -45,8 +49,7 @@ def test_owner_approves_a_freelancer_who_meets_the_rules(page, transactional_db,
     assert nina.vetting_status == Freelancer.Vetting.APPROVED
 
 
-def test_filtering_the_list_updates_results_in_place(page, transactional_db, nina):
-    factories.OwnerFactory(username="olivia")
+def test_filtering_the_list_updates_results_in_place(page, owner_user, nina):
     factories.ApprovedFreelancerFactory(name="Otto Berg")
     login(page, "olivia")
     page.goto(reverse("freelancers:list"))
