@@ -18,13 +18,10 @@ How a task is attributed to a period (shown on the report page, keep the two in 
 """
 
 import datetime
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import connection, transaction
 from django.db.models import (
     Count,
     DecimalField,
@@ -124,24 +121,6 @@ def last_months(n: int = 12, *, today: datetime.date | None = None) -> Period:
 
 
 # --- Expressions ----------------------------------------------------------------------------
-
-
-@contextmanager
-def report_queries() -> Iterator[None]:
-    """Run the block's queries without PostgreSQL's JIT compiler (one extra ``SET LOCAL``).
-
-    The per-task subqueries make the planner's cost estimate grow with the number of tasks, so
-    past a few thousand tasks PostgreSQL decides to JIT-compile: measured on 20,000 tasks, the
-    compiling took 0.3–0.5 s of a query that then ran in 0.05–0.1 s. ``SET LOCAL`` ends with
-    the transaction, so a pooled connection goes back unchanged. Elsewhere this does nothing.
-    """
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL jit = off")
-        yield
 
 
 class ToNumeric(Func):

@@ -34,22 +34,21 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if not is_owner(request.user):
         return redirect("/portal/")
     period = selectors.last_months(12)
-    with selectors.report_queries():
-        flags = selectors.open_flag_counts()
-        skills = list(skills_with_bench())
-        savings = selectors.savings_totals(period)
-        spend = selectors.spend_by_freelancer(period)
-        spend_months = selectors.spend_by_month(period)
-        cards = selectors.dashboard_cards(
-            flags=flags,
-            sop=selectors.sop_outstanding(),
-            core_with_freelancer=selectors.core_tasks_with_freelancer(),
-            pipeline=selectors.vetting_pipeline(),
-            skills=skills,
-            savings=savings,
-            spend=spend,
-        )
-        last_scan = selectors.last_full_scan()
+    flags = selectors.open_flag_counts()
+    skills = list(skills_with_bench())
+    savings = selectors.savings_totals(period)
+    spend = selectors.spend_by_freelancer(period)
+    spend_months = selectors.spend_by_month(period)
+    cards = selectors.dashboard_cards(
+        flags=flags,
+        sop=selectors.sop_outstanding(),
+        core_with_freelancer=selectors.core_tasks_with_freelancer(),
+        pipeline=selectors.vetting_pipeline(),
+        skills=skills,
+        savings=savings,
+        spend=spend,
+    )
+    last_scan = selectors.last_full_scan()
     severities = [RiskFlag.Severity.HIGH, RiskFlag.Severity.MEDIUM, RiskFlag.Severity.LOW]
     flag_rows = [
         {
@@ -107,13 +106,12 @@ def index(request: HttpRequest) -> HttpResponse:
     """
     form = _period_form(request)
     period = form.period
-    with selectors.report_queries():
-        totals = selectors.savings_totals(period)
-        months = selectors.savings_by_month(period)
-        spend = selectors.spend_by_freelancer(period)
-        skills = selectors.savings_by_skill(period)
-        overestimated = list(selectors.overestimated_tasks(period))
-        not_counted = selectors.not_counted(period)
+    totals = selectors.savings_totals(period)
+    months = selectors.savings_by_month(period)
+    spend = selectors.spend_by_freelancer(period)
+    skills = selectors.savings_by_skill(period)
+    overestimated = list(selectors.overestimated_tasks(period))
+    not_counted = selectors.not_counted(period)
     share_chart = spend.top_ten_and_rest()
     hhi = spend.hhi
     charts = {
@@ -181,9 +179,8 @@ def _csv_response(filename: str, header: list[str], rows: Iterable[list]) -> Htt
     def lines() -> Iterator[str]:
         yield "\ufeff" + writer.writerow(header)
         # The rows are queried while streaming, after the view has returned.
-        with selectors.report_queries():
-            for row in rows:
-                yield writer.writerow([neutralise(value) for value in row])
+        for row in rows:
+            yield writer.writerow([neutralise(value) for value in row])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -1,7 +1,6 @@
 """The dashboard, the report and the exports cost the same number of queries at any size."""
 
 import pytest
-from django.db import connection
 
 from tasks.models import ScanRun
 from tests.reports.network import build_network
@@ -11,9 +10,6 @@ pytestmark = pytest.mark.django_db
 # Every page a signed-in owner opens starts with: the session, the user, "is an owner?"
 # (Owners group).
 REQUEST = 3
-# On PostgreSQL the report's queries run with JIT off (reports.selectors.report_queries): a
-# SET LOCAL, inside a savepoint here because the test itself runs in a transaction.
-NO_JIT = 3 if connection.vendor == "postgresql" else 0
 
 
 def fetch(client, path: str):
@@ -30,20 +26,20 @@ def test_dashboard_queries_do_not_grow(owner_client, django_assert_num_queries, 
     ScanRun.objects.create(
         scope="full", started_at="2025-01-01T00:00Z", finished_at="2025-01-01T00:01Z"
     )
-    # REQUEST, NO_JIT, then: open flags by kind and severity; skills with their bench;
+    # REQUEST, then: open flags by kind and severity; skills with their bench;
     # savings totals (12 months); spend per freelancer (HHI); spend per month; SOP flags
     # (freelancers, count, oldest); live core tasks with a freelancer; vetting pipeline; last
     # full scan; and the navigation's "is this user a freelancer?".
-    with django_assert_num_queries(REQUEST + NO_JIT + 10):
+    with django_assert_num_queries(REQUEST + 10):
         fetch(owner_client, "/")
 
 
 @pytest.mark.parametrize("size", [2, 20])
 def test_report_queries_do_not_grow(owner_client, django_assert_num_queries, size):
     build_network(size)
-    # REQUEST, NO_JIT, then: totals; by month; spend per freelancer; by skill; the tasks not counted
+    # REQUEST, then: totals; by month; spend per freelancer; by skill; the tasks not counted
     # (per status); the navigation's "is this user a freelancer?"; the overestimated tasks.
-    with django_assert_num_queries(REQUEST + NO_JIT + 7):
+    with django_assert_num_queries(REQUEST + 7):
         response = fetch(owner_client, "/reports/")
     assert response.context["totals"].tasks > 0
 
@@ -52,6 +48,6 @@ def test_report_queries_do_not_grow(owner_client, django_assert_num_queries, siz
 @pytest.mark.parametrize("path", ["/reports/savings.csv", "/reports/spend.csv"])
 def test_export_queries_do_not_grow(owner_client, django_assert_num_queries, size, path):
     build_network(size)
-    # REQUEST, NO_JIT, then one query: the tasks with their figures, or spend per freelancer.
-    with django_assert_num_queries(REQUEST + NO_JIT + 1):
+    # REQUEST, then one query: the tasks with their figures, or spend per freelancer.
+    with django_assert_num_queries(REQUEST + 1):
         fetch(owner_client, path)
