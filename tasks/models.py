@@ -5,6 +5,8 @@ oversight time) and mistake 5 (a backup on every task). Risk flags are computed 
 ``tasks.scanning``; this module only stores them.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -133,7 +135,7 @@ class Payment(models.Model):
 
     assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="payments")
     amount = models.DecimalField(
-        max_digits=12, decimal_places=2, validators=[MinValueValidator("0.01")]
+        max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
     )
     paid_on = models.DateField(default=timezone.localdate)
     note = models.CharField(max_length=200, blank=True)

@@ -364,7 +364,8 @@ def dismiss_flag(request: HttpRequest, pk: int) -> HttpResponse:
             services.dismiss_flag(flag, by=request.user, note=form.cleaned_data["note"])
             done = True
         except ValidationError as error:
-            form.add_error("note" if not form.errors else None, error)
+            # The service names the note when it is missing; anything else is about the flag.
+            form.add_error("note" if hasattr(error, "error_dict") else None, error.messages)
     if request.htmx:
         flag = selectors.flag_list(RiskFlag.objects.filter(pk=pk)).get()
         selectors.attach_flag_people([flag])
