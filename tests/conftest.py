@@ -122,3 +122,18 @@ def _flush_past_the_acknowledgment_guard():
     TransactionTestCase._fixture_teardown = teardown
     yield
     TransactionTestCase._fixture_teardown = original
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing():
+    """Argon2 is slow on purpose; tests create many users. tests/security checks that the real
+    settings hash with Argon2 (it restores them with the ``settings`` fixture)."""
+    from django.conf import settings
+    from django.contrib.auth.hashers import get_hashers
+
+    production = settings.PASSWORD_HASHERS
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    get_hashers.cache_clear()
+    yield
+    settings.PASSWORD_HASHERS = production
+    get_hashers.cache_clear()
