@@ -16,6 +16,7 @@ from django.utils.html import format_html
 from freelancers.admin import ReadOnlyAdminMixin
 from freelancers.admin_actions import run_with_reason
 
+from . import services
 from .jobs import scan_task
 from .models import Assignment, OversightEntry, Payment, RiskFlag, ScanRun, Task
 from .queueing import enqueue_on_commit
@@ -288,16 +289,13 @@ class RiskFlagAdmin(admin.ModelAdmin):
 
     @admin.action(description="Dismiss (asks for a note)", permissions=["change"])
     def dismiss_action(self, request, queryset):
-        # Imported on use, so this module loads even where the dismiss service is not there yet.
-        from .services import dismiss_flag
-
         open_flags = queryset.filter(resolved_at__isnull=True)
         if not open_flags.exists():
             self.message_user(request, "Only open flags can be dismissed.", messages.WARNING)
             return None
 
         def apply(flag: RiskFlag, note: str) -> str:
-            dismiss_flag(flag, by=request.user, note=note)
+            services.dismiss_flag(flag, by=request.user, note=note)
             return f"Dismissed: {flag}."
 
         return run_with_reason(
