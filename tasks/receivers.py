@@ -5,14 +5,14 @@ queues one message for exactly those, after commit (``tasks.jobs.queue_scans``).
 themselves live in the scan, never here.
 """
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from freelancers.models import Freelancer, VettingDecision
 from freelancers.signals import vetting_decided
 from sops.signals import sop_acknowledged, sop_published
 
 from .jobs import queue_scans
-from .models import Task
+from .models import Assignment, Task
 
 
 def _ids(tasks: QuerySet[Task]) -> list[int]:
@@ -66,7 +66,10 @@ def rescan_after_publication(sender, sop, version, **kwargs) -> None:
     assignment that require it (all of them for an SOP that applies to all)."""
     if not version.material:
         return  # a typo fix changes nobody's obligations
-    tasks = Task.objects.live().filter(assignments__ended_at__isnull=True)
+    # Exists, not ``assignments__ended_at__isnull=True``: across a relation that lookup is a
+    # LEFT JOIN, which would also match tasks without any assignment.
+    active = Assignment.objects.filter(task=OuterRef("pk"), ended_at__isnull=True)
+    tasks = Task.objects.live().filter(Exists(active))
     if not sop.applies_to_all:
         tasks = tasks.filter(required_sops=sop)
     queue_scans(_ids(tasks))
