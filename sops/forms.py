@@ -35,8 +35,12 @@ class PreviewedForm(forms.Form):
         return self.is_valid() and self.cleaned_data.get("previewed") == self.token()
 
     def with_preview_token(self) -> "PreviewedForm":
-        """A copy of the bound form carrying the token of what is previewed now."""
+        """A copy of the bound form carrying the token of what is previewed now (and the values
+        as cleaned, so that e.g. a slug made from the title shows in its field)."""
         data = self.data.copy()
+        for name, value in self.cleaned_data.items():
+            if isinstance(value, str):
+                data[name] = value
         data["previewed"] = self.token()
         return type(self)(data, **self._extra_kwargs())
 
@@ -49,7 +53,7 @@ class SOPCreateForm(PreviewedForm):
     slug = forms.SlugField(
         max_length=80,
         required=False,
-        help_text="The SOP's address, /sops/<slug>/. Left empty, it is made from the title.",
+        help_text="The SOP's web address, /sops/this-slug/. Left empty, it is made from the title.",
     )
     summary = forms.CharField(
         max_length=300, required=False, help_text="One sentence: what the procedure is for."
@@ -64,7 +68,10 @@ class SOPCreateForm(PreviewedForm):
     field_order = ["title", "slug", "summary", "applies_to_all", "body", "previewed"]
 
     def clean_slug(self) -> str:
-        slug = self.cleaned_data.get("slug") or slugify(self.cleaned_data.get("title", ""))[:80]
+        title = self.cleaned_data.get("title")
+        slug = self.cleaned_data.get("slug") or slugify(title or "")[:80]
+        if not slug and not title:
+            return ""  # the title's own error says what to do
         if not slug:
             raise forms.ValidationError(
                 "Give a slug of letters, digits and hyphens: the title has none to make one from."
@@ -134,8 +141,12 @@ class SOPPublishForm(PreviewedForm):
 class DiffForm(forms.Form):
     """Pick two versions of one SOP to compare."""
 
-    a = forms.TypedChoiceField(coerce=int, label="From version")
-    b = forms.TypedChoiceField(coerce=int, label="To version")
+    a = forms.TypedChoiceField(
+        coerce=int, label="From version", widget=forms.Select(attrs={"class": "form-select"})
+    )
+    b = forms.TypedChoiceField(
+        coerce=int, label="To version", widget=forms.Select(attrs={"class": "form-select"})
+    )
 
     def __init__(self, *args, numbers: list[int], **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -156,19 +156,31 @@ def sop_diff(request: HttpRequest, slug: str) -> HttpResponse:
     sop = get_object_or_404(SOP, slug=slug)
     versions = {v.number: v for v in sop.versions.select_related("published_by")}
     numbers = sorted(versions)
-    data = request.GET.copy()
-    if len(numbers) > 1:
-        data.setdefault("a", str(numbers[-2]))
-        data.setdefault("b", str(numbers[-1]))
+    defaults = {"a": numbers[-2], "b": numbers[-1]} if len(numbers) > 1 else {}
+    data = {**defaults, **{k: request.GET[k] for k in ("a", "b") if k in request.GET}}
     form = DiffForm(data, numbers=numbers)
-    old = new = changes = None
-    if form.is_valid():
+    old = new = changes = error = None
+    status = 200
+    if len(numbers) < 2:
+        pass  # the page says there is nothing to compare
+    elif form.is_valid():
         old, new = versions[form.cleaned_data["a"]], versions[form.cleaned_data["b"]]
         changes = diff_texts(old.body, new.body)
-    context = {"sop": sop, "form": form, "old": old, "new": new, "changes": changes}
-    return render(
-        request,
-        "sops/sop_diff.html",
-        context,
-        status=200 if form.is_valid() or len(numbers) < 2 else 400,
-    )
+    else:
+        asked = ", ".join(str(data.get(k, "")) or "nothing" for k in ("a", "b"))
+        error = (
+            f"This SOP has versions {numbers[0]} to {numbers[-1]}; you asked for {asked}. "
+            "Choose two versions from the lists."
+        )
+        form = DiffForm(initial=defaults, numbers=numbers)
+        status = 400
+    context = {
+        "sop": sop,
+        "form": form,
+        "old": old,
+        "new": new,
+        "changes": changes,
+        "error": error,
+        "single": len(numbers) < 2,
+    }
+    return render(request, "sops/sop_diff.html", context, status=status)

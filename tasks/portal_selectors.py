@@ -108,13 +108,17 @@ def portal_overview(freelancer: Freelancer) -> PortalOverview:
             last_number=ack["version__number"] if ack else None,
             last_acknowledged_at=ack["acknowledged_at"] if ack else None,
         )
+    for_all = [sop for sop in sops.values() if sop.applies_to_all]
     portal_assignments = []
     for assignment in assignments:
         task_sops = [sops[s.pk] for s in assignment.task.required_sops.all() if s.pk in sops]
         for sop in task_sops:
             sop.required_by.append(assignment.task.title)
-        task_sops.sort(key=lambda s: (s.acknowledged, s.title.lower()))
-        portal_assignments.append(PortalAssignment(assignment=assignment, sops=task_sops))
+        # Every SOP this assignment needs, as the risk scan sees it: the task's and the ones
+        # that apply to all work.
+        needed = task_sops + [sop for sop in for_all if sop not in task_sops]
+        needed.sort(key=lambda s: (s.acknowledged, s.title.lower()))
+        portal_assignments.append(PortalAssignment(assignment=assignment, sops=needed))
     # Work that still waits for an acknowledgement first; then by due date, as the query gave.
     portal_assignments.sort(key=lambda item: item.outstanding == 0)
     ordered = sorted(sops.values(), key=lambda s: (s.acknowledged, s.title.lower(), s.pk))

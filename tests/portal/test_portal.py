@@ -75,6 +75,7 @@ def test_home_shows_role_due_date_and_each_task_sop_status(freelancer_client, wo
     assert logo.assignment.role == "primary"
     assert {(s.title, s.acknowledged) for s in logo.sops} == {
         ("Client handover", False),
+        ("Code of conduct", False),  # applies to all work, so to this assignment too
         ("Invoicing", True),
     }
     assert "17 May 2030" in freelancer_client.get(reverse("portal:home")).content.decode()

@@ -263,7 +263,7 @@ def test_diff_escapes_markup(owner_client):
 def test_diff_with_bad_versions_says_so(owner_client, sop, query):
     response = owner_client.get(reverse("sops:diff", args=[sop.slug]) + query)
     assert response.status_code == 400
-    assert "Choose two versions" in response.content.decode()
+    assert "Choose two versions from the lists" in response.content.decode()
 
 
 def test_diff_of_a_single_version_sop_explains(owner_client):
