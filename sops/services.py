@@ -134,7 +134,9 @@ def _acknowledge(
         freelancer=freelancer,
         version=version,
         acknowledged_at=timezone.now(),
-        ip_address=ip_address or None,
+        # Stored as the database will give it back (IPv6 in canonical form), so that the hash
+        # computed now still matches when verify_acknowledgments re-computes it.
+        ip_address=Acknowledgment._meta.get_field("ip_address").to_python(ip_address or None),
         user_agent=(user_agent or "")[:512],
         content_sha256=version.content_sha256,
         previous_hash=last or GENESIS_HASH,

@@ -130,3 +130,13 @@ def test_every_bad_record_is_named(chain, capsys):
     err = capsys.readouterr().err
     for record in chain:
         assert f"acknowledgement #{record.pk} " in err
+
+
+@pytest.mark.parametrize("address", ["2001:DB8:0:0::1", "::ffff:192.0.2.1", "192.0.2.1"])
+def test_a_genuine_record_verifies_whatever_the_form_of_its_address(freelancer, address, capsys):
+    """The database returns IPv6 addresses in canonical form; the hash must be of that form."""
+    sop = make_sop("Handover")
+    live_task_requiring(sop, freelancer=freelancer)
+    ack(freelancer, sop.current_version, ip=address)
+    call_command("verify_acknowledgments")
+    assert "1 acknowledgement verified" in capsys.readouterr().out
