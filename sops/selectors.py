@@ -75,6 +75,7 @@ class Requirements:
     freelancers: dict[int, FreelancerRow] = field(default_factory=dict)
     required: set[tuple[int, int]] = field(default_factory=set)
     acknowledged: set[tuple[int, int]] = field(default_factory=set)
+    _coverage: dict | None = field(default=None, repr=False)
 
     @property
     def outstanding(self) -> set[tuple[int, int]]:
@@ -94,14 +95,26 @@ class Requirements:
 
     def coverage(self, sop_id: int) -> "Coverage":
         """The freelancers who must acknowledge one SOP, split into done and outstanding."""
-        done, todo = [], []
-        for freelancer_id, required_sop_id in self.required:
-            if required_sop_id != sop_id:
-                continue
-            row = self.freelancers[freelancer_id]
-            (done if (freelancer_id, sop_id) in self.acknowledged else todo).append(row)
-        key = lambda row: (row.name.lower(), row.pk)  # noqa: E731
-        return Coverage(acknowledged=sorted(done, key=key), outstanding=sorted(todo, key=key))
+        return self.coverage_by_sop().get(sop_id, Coverage(acknowledged=[], outstanding=[]))
+
+    def coverage_by_sop(self) -> dict[int, "Coverage"]:
+        """Coverage of every SOP, grouped in one pass over the pairs (and cached)."""
+        if self._coverage is None:
+            done: dict[int, list[FreelancerRow]] = defaultdict(list)
+            todo: dict[int, list[FreelancerRow]] = defaultdict(list)
+            for pair in self.required:
+                freelancer_id, sop_id = pair
+                row = self.freelancers[freelancer_id]
+                (done if pair in self.acknowledged else todo)[sop_id].append(row)
+            key = lambda row: (row.name.lower(), row.pk)  # noqa: E731
+            self._coverage = {
+                sop_id: Coverage(
+                    acknowledged=sorted(done[sop_id], key=key),
+                    outstanding=sorted(todo[sop_id], key=key),
+                )
+                for sop_id in self.sops
+            }
+        return self._coverage
 
 
 @dataclass(frozen=True)

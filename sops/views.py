@@ -23,7 +23,8 @@ from .services import create_sop, publish_sop_version
 def sop_list_view(request: HttpRequest) -> HttpResponse:
     sops = list(sop_list())
     reqs = requirements()
-    rows = [(sop, reqs.coverage(sop.pk) if sop.pk in reqs.sops else None) for sop in sops]
+    coverage = reqs.coverage_by_sop()
+    rows = [(sop, coverage.get(sop.pk)) for sop in sops]
     totals = {
         "required": len(reqs.required),
         "acknowledged": len(reqs.acknowledged),
