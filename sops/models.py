@@ -157,8 +157,9 @@ class AcknowledgmentReminder(models.Model):
 
     The row is claimed (committed) before the e-mail goes and ``(freelancer, reminded_on)`` is
     unique, so a retried or doubled job never e-mails twice; the job skips anyone reminded within
-    ``SOP_REMINDER_INTERVAL_DAYS``. ``sent_at`` stays empty if the worker died between claim and
-    send: that reminder is then skipped rather than risk a duplicate.
+    ``SOP_REMINDER_INTERVAL_DAYS``. ``sent_at`` is set in batches after sending; a row left
+    without it means the worker died around the send, and that reminder is skipped rather than
+    risk a duplicate.
     """
 
     freelancer = models.ForeignKey(

@@ -150,6 +150,8 @@ def _acknowledge(
 
 # --- Reminders ----------------------------------------------------------------------------------
 
+REMINDER_BATCH = 500
+
 
 @dataclass(frozen=True)
 class ReminderRun:
@@ -164,10 +166,10 @@ def send_acknowledgment_reminders(*, today: datetime.date | None = None) -> Remi
 
     Not one transaction, on purpose: the reminder rows are claimed and committed first (unique per
     freelancer and day; each run claims with its own token, so of two runs at once only one gets a
-    given freelancer), then each e-mail goes and its row is marked sent. A retried job finds the
-    rows and sends nothing twice. An e-mail that fails releases its row, so the retry sends it; a
-    worker that dies between claim and send loses that one reminder until the next interval,
-    which is the safe side of "never twice".
+    given freelancer), then the e-mails go and their rows are marked sent in batches. A retried
+    job finds the rows and sends nothing twice. An e-mail that fails releases its row, so the
+    retry sends it; a worker that dies between claim and send loses those reminders until the
+    next interval, which is the safe side of "never twice".
     """
     today = today or timezone.localdate()
     interval = datetime.timedelta(days=settings.SOP_REMINDER_INTERVAL_DAYS)
@@ -197,7 +199,16 @@ def send_acknowledgment_reminders(*, today: datetime.date | None = None) -> Remi
         )
     claimed = AcknowledgmentReminder.objects.filter(claim=claim).values_list("pk", "freelancer_id")
 
-    sent = failed = 0
+    sent: list[int] = []
+    failed = 0
+
+    def mark_sent() -> None:
+        # sent_at is bookkeeping (the claimed row already prevents a resend): one UPDATE per
+        # batch rather than per e-mail.
+        AcknowledgmentReminder.objects.filter(pk__in=sent).update(sent_at=timezone.now())
+        sent.clear()
+
+    total = 0
     with mail.get_connection() as connection:
         for reminder_id, freelancer_id in claimed:
             message = _reminder_message(due.freelancers[freelancer_id], outstanding[freelancer_id])
@@ -209,9 +220,13 @@ def send_acknowledgment_reminders(*, today: datetime.date | None = None) -> Remi
                 AcknowledgmentReminder.objects.filter(pk=reminder_id).delete()
                 failed += 1
                 continue
-            AcknowledgmentReminder.objects.filter(pk=reminder_id).update(sent_at=timezone.now())
-            sent += 1
-    return ReminderRun(sent=sent, failed=failed)
+            sent.append(reminder_id)
+            total += 1
+            if len(sent) >= REMINDER_BATCH:
+                mark_sent()
+    if sent:
+        mark_sent()
+    return ReminderRun(sent=total, failed=failed)
 
 
 def _reminder_message(freelancer: FreelancerRow, sops: list[SOPRow]) -> mail.EmailMessage:
