@@ -32,7 +32,9 @@ PASSWORD = "correct horse battery staple"  # the factories' password
 
 
 def _chromium() -> str | None:
-    return os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    return (
+        os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    )
 
 
 @pytest.fixture(scope="session")
@@ -75,3 +77,14 @@ def login(page, username: str, password: str = PASSWORD) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state("networkidle")
+
+
+@pytest.fixture(autouse=True)
+def _owners_group(transactional_db):
+    """Browser tests are transactional: the flush after each one also empties the rows that the
+    data migration made, so put the Owners group back before each test."""
+    from django.contrib.auth.models import Group
+
+    from freelancers.access import OWNERS_GROUP
+
+    Group.objects.get_or_create(name=OWNERS_GROUP)
