@@ -19,6 +19,7 @@ from freelancers.models import (
     Skill,
     VettingDecision,
 )
+from reports.models import FlagDigest
 from sops.models import SOP, Acknowledgment, AcknowledgmentReminder, SOPVersion
 from sops.services import acknowledge
 from tasks.models import Assignment, OversightEntry, Payment, RiskFlag, ScanRun, Task
@@ -138,6 +139,19 @@ def _scans(n):
     )  # fmt: skip
 
 
+def _digests(n):
+    today = timezone.localdate()
+    start = FlagDigest.objects.count()
+    FlagDigest.objects.bulk_create(
+        FlagDigest(
+            sent_on=today - datetime.timedelta(days=start + i),
+            covered_until=timezone.now(),
+            flag_count=i,
+        )
+        for i in range(n)
+    )
+
+
 BUILDERS = {
     Skill: _skills,
     Freelancer: _freelancers,
@@ -154,9 +168,17 @@ BUILDERS = {
     OversightEntry: _oversight,
     RiskFlag: _flags,
     ScanRun: _scans,
+    FlagDigest: _digests,
 }
 MODELS = list(BUILDERS)
-READ_ONLY = {VettingDecision, SOPVersion, Acknowledgment, AcknowledgmentReminder, ScanRun}
+READ_ONLY = {
+    VettingDecision,
+    SOPVersion,
+    Acknowledgment,
+    AcknowledgmentReminder,
+    ScanRun,
+    FlagDigest,
+}
 NO_ADD = READ_ONLY | {RiskFlag}
 
 
