@@ -122,7 +122,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # No JIT: the reports' per-task subqueries look expensive to the planner past a few thousand
     # tasks, and PostgreSQL then spent 0.3-0.5 s compiling queries that ran in under 0.1 s.
-    DATABASES["default"]["OPTIONS"]["options"] = "-c jit=off"
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
     # Test connections before use (with the pool: as they leave it), so a PostgreSQL restart
     # costs a reconnect instead of failing the next request or job with a dead connection.
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
