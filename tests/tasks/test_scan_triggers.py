@@ -10,7 +10,6 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from config.celery import app as celery_app
 from freelancers import services as vetting
 from freelancers.models import Freelancer
 from sops import services as sop_services
@@ -18,6 +17,7 @@ from tasks import jobs, services
 from tasks.jobs import scan_all_tasks, scan_task, scan_tasks
 from tasks.models import RiskFlag, Task
 from tests import factories as f
+from tests.tasks.celery_broker import broker
 from tests.tasks.scan_network import version as make_version
 
 pytestmark = pytest.mark.django_db
@@ -262,7 +262,7 @@ def test_a_change_touching_many_tasks_queues_one_full_scan(
 def test_queued_jobs_scan_the_tasks(sop_network, run_on_commit):
     """Eager Celery (no broker, as in ``make run``): the job runs after commit, in-process."""
     net = sop_network
-    with run_on_commit():
+    with broker(None, eager=True), run_on_commit():
         services.update_task(net["requires"], is_core=True)
     assert RiskFlag.objects.filter(
         task=net["requires"], kind=RiskFlag.Kind.CORE_TASK_OUTSOURCED, resolved_at__isnull=True
@@ -270,26 +270,6 @@ def test_queued_jobs_scan_the_tasks(sop_network, run_on_commit):
 
 
 # --- the broker is down -----------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def broker(url: str | None, *, eager: bool):
-    """Point the Celery app at another broker for the duration (its config was read at start)."""
-    conf = celery_app.conf
-    saved = (conf.broker_url, conf.task_always_eager)
-
-    def reset_pools():
-        # Celery caches connection and producer pools for the broker it first used.
-        celery_app._pool = None
-        celery_app.amqp._producer_pool = None
-
-    conf.broker_url, conf.task_always_eager = url, eager
-    reset_pools()
-    try:
-        yield
-    finally:
-        conf.broker_url, conf.task_always_eager = saved
-        reset_pools()
 
 
 def test_a_write_succeeds_within_seconds_and_logs_when_the_broker_is_unreachable(
