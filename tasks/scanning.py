@@ -187,7 +187,7 @@ def _statements(vendor: str, scoped: bool) -> _Statements:
     diff = f"""
 CREATE TEMP TABLE scan_diff AS
 WITH live_assignment AS (
-    SELECT a.id, a.task_id, a.freelancer_id, a.assigned_at
+    SELECT a.id, a.task_id, a.freelancer_id, a.assigned_at, t.skill_id, t.is_core
     FROM {n["assignment"]} a
     JOIN {n["task"]} t ON t.id = a.task_id
     WHERE a.ended_at IS NULL AND t.status IN ({live}){scope("t.id")}
@@ -202,7 +202,7 @@ current_version AS (
 ),
 single AS (
     -- (task, freelancer) is unique among active assignments: COUNT(*) counts freelancers.
-    SELECT la.task_id, MIN(la.freelancer_id) AS freelancer_id
+    SELECT la.task_id, MIN(la.freelancer_id) AS freelancer_id, MIN(la.skill_id) AS skill_id
     FROM live_assignment la
     GROUP BY la.task_id
     HAVING COUNT(*) = 1
@@ -212,68 +212,63 @@ bench AS (
     FROM {n["fl_skill"]} fs
     JOIN {n["freelancer"]} f ON f.id = fs.freelancer_id
     WHERE f.status = {active} AND f.vetting_status = {approved}
-      AND fs.skill_id IN (
-          SELECT t.skill_id FROM single s JOIN {n["task"]} t ON t.id = s.task_id
-      )
+      AND fs.skill_id IN (SELECT s.skill_id FROM single s)
     GROUP BY fs.skill_id
 ),
 single_info AS (
-    SELECT s.task_id, f.name AS freelancer_name, t.skill_id, sk.name AS skill_name,
+    SELECT s.task_id, f.name AS freelancer_name, s.skill_id, sk.name AS skill_name,
            COALESCE(b.n, 0) - CASE
                WHEN f.status = {active} AND f.vetting_status = {approved}
                     AND own.skill_id IS NOT NULL THEN 1
                ELSE 0 END AS others
     FROM single s
-    JOIN {n["task"]} t ON t.id = s.task_id
     JOIN {n["freelancer"]} f ON f.id = s.freelancer_id
-    LEFT JOIN {n["skill"]} sk ON sk.id = t.skill_id
-    LEFT JOIN bench b ON b.skill_id = t.skill_id
+    LEFT JOIN {n["skill"]} sk ON sk.id = s.skill_id
+    LEFT JOIN bench b ON b.skill_id = s.skill_id
     LEFT JOIN {n["fl_skill"]} own
-           ON own.freelancer_id = s.freelancer_id AND own.skill_id = t.skill_id
+           ON own.freelancer_id = s.freelancer_id AND own.skill_id = s.skill_id
 ),
-needed AS (
-    -- What each freelancer must have acknowledged, as distinct (freelancer, SOP) pairs: far
-    -- fewer than (assignment, SOP) pairs, since an SOP that applies to all is needed once per
-    -- freelancer, not once per assignment.
-    SELECT DISTINCT la.freelancer_id, tr.sop_id
+probe AS (
+    -- What must have been acknowledged: per assignment, the task's own SOPs; per freelancer
+    -- (not per assignment: far fewer rows), the SOPs that apply to all.
+    SELECT la.id AS assignment_id, la.task_id, la.freelancer_id, tr.sop_id
     FROM live_assignment la
     JOIN {n["task_sop"]} tr ON tr.task_id = la.task_id
     JOIN {n["sop"]} s ON s.id = tr.sop_id
     WHERE NOT s.applies_to_all
     UNION ALL
-    SELECT fl.freelancer_id, s.id
+    SELECT CAST(NULL AS bigint), CAST(NULL AS bigint), fl.freelancer_id, s.id
     FROM (SELECT DISTINCT la.freelancer_id FROM live_assignment la) fl
     CROSS JOIN {n["sop"]} s
     WHERE s.applies_to_all
 ),
-missing_pair AS (
+missing_probe AS (
     -- Acknowledged = acknowledged the version to acknowledge or any later one (NOT EXISTS
     -- plans as an anti join). SOPs without a current version (archived, or no version) drop
     -- out at the join with current_version.
-    SELECT nd.freelancer_id, nd.sop_id, s.title, s.applies_to_all, cv.number
-    FROM needed nd
-    JOIN current_version cv ON cv.sop_id = nd.sop_id
-    JOIN {n["sop"]} s ON s.id = nd.sop_id
+    SELECT p.assignment_id, p.task_id, p.freelancer_id, s.title, cv.number
+    FROM probe p
+    JOIN current_version cv ON cv.sop_id = p.sop_id
+    JOIN {n["sop"]} s ON s.id = p.sop_id
     WHERE NOT EXISTS (
         SELECT 1
         FROM {n["ack"]} ak
         JOIN {n["version"]} av ON av.id = ak.version_id
-        WHERE ak.freelancer_id = nd.freelancer_id
-          AND av.sop_id = nd.sop_id
+        WHERE ak.freelancer_id = p.freelancer_id
+          AND av.sop_id = p.sop_id
           AND av.number >= cv.number
     )
 ),
 missing AS (
-    -- Back to assignments: the task's own SOPs, then those that apply to all.
-    SELECT la.id AS assignment_id, la.task_id, la.freelancer_id, mp.title, mp.number
-    FROM live_assignment la
-    JOIN {n["task_sop"]} tr ON tr.task_id = la.task_id
-    JOIN missing_pair mp
-      ON mp.freelancer_id = la.freelancer_id AND mp.sop_id = tr.sop_id AND NOT mp.applies_to_all
+    SELECT mp.assignment_id, mp.task_id, mp.freelancer_id, mp.title, mp.number
+    FROM missing_probe mp
+    WHERE mp.assignment_id IS NOT NULL
     UNION ALL
+    -- An SOP for everyone, missing for a freelancer: missing on each of their assignments.
     SELECT la.id, la.task_id, la.freelancer_id, mp.title, mp.number
-    FROM live_assignment la
-    JOIN missing_pair mp ON mp.freelancer_id = la.freelancer_id AND mp.applies_to_all
+    FROM missing_probe mp
+    JOIN live_assignment la ON la.freelancer_id = mp.freelancer_id
+    WHERE mp.assignment_id IS NULL
 ),
 wanted AS (
     SELECT si.task_id, {k["single_freelancer"]} AS kind, CAST(NULL AS bigint) AS assignment_id,
@@ -320,9 +315,8 @@ wanted AS (
     FROM (
         SELECT la.task_id, f.name
         FROM live_assignment la
-        JOIN {n["task"]} t ON t.id = la.task_id
         JOIN {n["freelancer"]} f ON f.id = la.freelancer_id
-        WHERE t.is_core{d["order_then"]("la.task_id, f.name")}
+        WHERE la.is_core{d["order_then"]("la.task_id, f.name")}
     ) c
     GROUP BY c.task_id
     UNION ALL
@@ -369,17 +363,19 @@ UNION ALL
 SELECT '', COUNT(*), 0, 0 FROM {n["task"]} t WHERE 1 = 1{scope("t.id")}
 """  # noqa: S608  # nosec B608
     # ``resolved_at IS NULL`` again in the writes: an owner may dismiss a flag meanwhile (the
-    # dismissal service does not take the scan lock), and a dismissal must win.
+    # dismissal service does not take the scan lock), and a dismissal must win. The scope again
+    # too: the planner has no statistics on scan_diff, and without it may read the whole flags
+    # table to update the few flags of one task.
     refresh = f"""
 UPDATE {n["flag"]} AS f
 SET last_seen_at = %(now)s, severity = d.severity, detail = d.detail
 FROM scan_diff d
-WHERE f.id = d.flag_id AND d.severity IS NOT NULL AND f.resolved_at IS NULL
+WHERE f.id = d.flag_id AND d.severity IS NOT NULL AND f.resolved_at IS NULL{scope("f.task_id")}
 """  # noqa: S608  # nosec B608
     clear = f"""
 UPDATE {n["flag"]}
 SET resolved_at = %(now)s, resolution = {_quote(RiskFlag.Resolution.CLEARED)}
-WHERE resolved_at IS NULL
+WHERE resolved_at IS NULL{scope("task_id")}
   AND id IN (SELECT flag_id FROM scan_diff WHERE severity IS NULL)
 """  # noqa: S608  # nosec B608
     insert = f"""
