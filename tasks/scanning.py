@@ -22,6 +22,7 @@ the rules want before the diff.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import time
@@ -60,6 +61,7 @@ class ScanResult:
     finished_at: datetime | None = None
     seconds: float = 0.0
     scan_run_id: int | None = None
+    timings: dict = field(default_factory=dict)  # seconds per step: lock, rules, refresh, ...
 
     def as_dict(self) -> dict:
         """JSON-friendly, for Celery results and logs."""
@@ -74,6 +76,7 @@ class ScanResult:
             "finished_at": self.finished_at.isoformat() if self.finished_at else None,
             "seconds": round(self.seconds, 4),
             "scan_run_id": self.scan_run_id,
+            "timings": {step: round(seconds, 4) for step, seconds in self.timings.items()},
         }
 
 
@@ -254,9 +257,9 @@ missing_probe AS (
         SELECT 1
         FROM {n["ack"]} ak
         JOIN {n["version"]} av ON av.id = ak.version_id
+        JOIN current_version acv ON acv.sop_id = av.sop_id AND av.number >= acv.number
         WHERE ak.freelancer_id = p.freelancer_id
           AND av.sop_id = p.sop_id
-          AND av.number >= cv.number
     )
 ),
 missing AS (
@@ -416,6 +419,13 @@ def _raise_new(cursor, sql: _Statements, params: dict) -> int:
     return _execute(cursor, sql.insert, params)
 
 
+@contextlib.contextmanager
+def _step(timings: dict, name: str):
+    started = time.perf_counter()
+    yield
+    timings[name] = time.perf_counter() - started
+
+
 def _lock(cursor, *, full: bool) -> None:
     """Serialise scans on PostgreSQL until the transaction ends (SQLite's IMMEDIATE
     transactions already serialise writers), and set the planner up for the scan."""
@@ -451,8 +461,10 @@ def scan(task_ids=None) -> ScanResult:
 
     vendor = connection.vendor
     sql = _statements(vendor, scoped)
+    steps = result.timings
     with transaction.atomic(), connection.cursor() as cursor:
-        _lock(cursor, full=not scoped)
+        with _step(steps, "lock"):
+            _lock(cursor, full=not scoped)
         # Taken after the lock: a scan that waited stamps its own, later, time.
         now = timezone.now()
         params = {
@@ -460,12 +472,16 @@ def scan(task_ids=None) -> ScanResult:
             "tz": settings.TIME_ZONE,
             "scope": (ids if vendor == "postgresql" else json.dumps(ids)) if scoped else None,
         }
-        _execute(cursor, sql.diff, params)
-        _execute(cursor, sql.counts, params)
-        rows = cursor.fetchall()
-        _refresh(cursor, sql, params)
-        _clear(cursor, sql, params)
-        _raise_new(cursor, sql, params)
+        with _step(steps, "rules"):
+            _execute(cursor, sql.diff, params)
+            _execute(cursor, sql.counts, params)
+            rows = cursor.fetchall()
+        with _step(steps, "refresh"):
+            _refresh(cursor, sql, params)
+        with _step(steps, "clear"):
+            _clear(cursor, sql, params)
+        with _step(steps, "raise"):
+            _raise_new(cursor, sql, params)
         cursor.execute(sql.drop)
 
         counts = {kind: {"raised": 0, "open": 0, "cleared": 0} for kind in KINDS}
@@ -491,5 +507,8 @@ def scan(task_ids=None) -> ScanResult:
             counts=counts,
         )
         result.scan_run_id = run.pk
+        commit_started = time.perf_counter()
+    # Committing runs the deferred foreign-key checks of the flags raised.
+    steps["commit"] = time.perf_counter() - commit_started
     result.seconds = time.perf_counter() - clock
     return result
