@@ -565,6 +565,27 @@ def test_a_scan_that_fails_midway_leaves_the_flags_as_they_were(ana, monkeypatch
     assert stale.resolved_at is None
 
 
+def test_a_flag_inserted_meanwhile_by_another_writer_is_not_duplicated(ana, monkeypatch):
+    """Under the scan lock no other scan competes; should anything else insert an open flag
+    the scan is about to raise, the unique index refuses the duplicate and the scan skips it."""
+    task, _ = task_for([ana], is_core=True)
+    other_task, _ = task_for([f.ApprovedFreelancerFactory()], is_core=True)
+    original = scanning._clear
+
+    def clear_then_someone_else_writes(*args, **kwargs):
+        result = original(*args, **kwargs)
+        f.RiskFlagFactory(task=task, kind=K.CORE_TASK_OUTSOURCED, detail="written meanwhile")
+        return result
+
+    monkeypatch.setattr(scanning, "_clear", clear_then_someone_else_writes)
+    result = scan()
+    core = RiskFlag.objects.filter(task=task, kind=K.CORE_TASK_OUTSOURCED)
+    assert list(core.values_list("detail", flat=True)) == ["written meanwhile"]
+    assert open_flag(other_task, K.CORE_TASK_OUTSOURCED)
+    assert open_flag(task, K.SINGLE_FREELANCER)
+    assert result.counts[K.CORE_TASK_OUTSOURCED]["open"] == 2
+
+
 def test_the_database_refuses_two_open_flags_for_one_key(ana):
     task, _ = task_for([ana], is_core=True)
     scan()
@@ -579,9 +600,9 @@ def test_the_database_refuses_two_open_flags_for_one_key(ana):
 
 def _expected_queries() -> int:
     # SAVEPOINT; (PostgreSQL: the advisory lock and planner settings); CREATE TEMP TABLE
-    # scan_diff AS <rules and diff>; per-kind counts; UPDATE refresh; UPDATE clear; INSERT raise;
-    # DROP TABLE scan_diff; INSERT ScanRun; RELEASE SAVEPOINT.
-    return 10 if connection.vendor == "postgresql" else 9
+    # scan_diff AS <rules and diff>; per-kind counts; UPDATE refresh; UPDATE clear; SAVEPOINT,
+    # INSERT raise, RELEASE SAVEPOINT; DROP TABLE scan_diff; INSERT ScanRun; RELEASE SAVEPOINT.
+    return 12 if connection.vendor == "postgresql" else 11
 
 
 @pytest.mark.parametrize("n_tasks", [5, 500])
