@@ -135,8 +135,7 @@ def _dialect(vendor: str) -> dict:
     if vendor == "postgresql":
         return {
             # Sort inside the aggregate: deterministic details, so a refresh rewrites the same text.
-            "agg": lambda expr: f"string_agg({expr}, ', ' ORDER BY {expr})",
-            "order_then": lambda columns: "",
+            "agg": lambda expr: f"string_agg({expr}, ', ')",
             "day": lambda col: f"to_char({col} AT TIME ZONE %(tz)s, 'YYYY-MM-DD')",
             "in_scope": lambda col: f"{col} = ANY(CAST(%(scope)s AS bigint[]))",
             "text": "text",
@@ -149,7 +148,6 @@ def _dialect(vendor: str) -> dict:
     # 3.44); datetimes are stored as UTC text, so the day is the first ten characters.
     return {
         "agg": lambda expr: f"group_concat({expr}, ', ')",
-        "order_then": lambda columns: f" ORDER BY {columns}",
         "day": lambda col: f"substr({col}, 1, 10)",
         "in_scope": lambda col: f"{col} IN (SELECT value FROM json_each(%(scope)s))",  # noqa: S608 # nosec B608
         "text": "TEXT",
@@ -313,27 +311,37 @@ wanted AS (
     UNION ALL
     SELECT c.task_id, {k["core_task_outsourced"]}, CAST(NULL AS bigint), {sev["high"]},
            'Core work is outsourced to '
-           || CASE WHEN COUNT(*) = 1 THEN MIN(c.name)
-                   ELSE CAST(COUNT(*) AS {t}) || ' freelancers: ' || {d["agg"]("c.name")} END
+           || CASE WHEN c.n = 1 THEN c.names
+                   ELSE CAST(c.n AS {t}) || ' freelancers: ' || c.names END
            || '; plan to bring it in-house'
     FROM (
-        SELECT la.task_id, f.name
-        FROM live_assignment la
-        JOIN {n["freelancer"]} f ON f.id = la.freelancer_id
-        WHERE la.is_core{d["order_then"]("la.task_id, f.name")}
+        -- Names aggregated in the order of a sorted subquery, with nothing in between that
+        -- could reorder rows: deterministic text without a sort per group.
+        SELECT o.task_id, COUNT(*) AS n, {d["agg"]("o.name")} AS names
+        FROM (
+            SELECT la.task_id, f.name
+            FROM live_assignment la
+            JOIN {n["freelancer"]} f ON f.id = la.freelancer_id
+            WHERE la.is_core
+            ORDER BY la.task_id, f.name
+        ) o
+        GROUP BY o.task_id
     ) c
-    GROUP BY c.task_id
     UNION ALL
-    SELECT m.task_id, {k["sop_not_acknowledged"]}, m.assignment_id, {sev["medium"]},
-           MIN(f.name) || ' has not acknowledged the current version of '
-           || {d["agg"]("m.label")}
+    SELECT g.task_id, {k["sop_not_acknowledged"]}, g.assignment_id, {sev["medium"]},
+           f.name || ' has not acknowledged the current version of ' || g.labels
     FROM (
-        SELECT mi.task_id, mi.assignment_id, mi.freelancer_id,
-               mi.title || ' (v' || CAST(mi.number AS {t}) || ')' AS label
-        FROM missing mi{d["order_then"]("mi.assignment_id, mi.title")}
-    ) m
-    JOIN {n["freelancer"]} f ON f.id = m.freelancer_id
-    GROUP BY m.task_id, m.assignment_id
+        SELECT m.task_id, m.assignment_id, MIN(m.freelancer_id) AS freelancer_id,
+               {d["agg"]("m.label")} AS labels
+        FROM (
+            SELECT mi.task_id, mi.assignment_id, mi.freelancer_id,
+                   mi.title || ' (v' || CAST(mi.number AS {t}) || ')' AS label
+            FROM missing mi
+            ORDER BY mi.task_id, mi.assignment_id, mi.title
+        ) m
+        GROUP BY m.task_id, m.assignment_id
+    ) g
+    JOIN {n["freelancer"]} f ON f.id = g.freelancer_id
 ),
 dismissed AS (
     SELECT DISTINCT df.task_id, df.kind, COALESCE(df.assignment_id, 0) AS akey
