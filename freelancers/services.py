@@ -15,7 +15,7 @@ from django.utils.text import get_valid_filename
 
 from .models import ClientReview, Freelancer, PortfolioItem, VettingDecision
 from .selectors import live_work_of, vetting_checklist
-from .signals import vetting_decided
+from .signals import bench_changed, vetting_decided
 from .validators import validate_portfolio_upload
 
 logger = logging.getLogger(__name__)
@@ -176,6 +176,25 @@ def create_freelancer(
     return freelancer
 
 
+def _bench_position(freelancer: Freelancer) -> tuple[bool, set[int]]:
+    """Whether the freelancer counts on benches now, and for which skills."""
+    return freelancer.is_available, set(freelancer.skills.values_list("pk", flat=True))
+
+
+def _announce_bench_change(freelancer: Freelancer, before: tuple[bool, set[int]]) -> None:
+    """Tell higher apps which skills' benches this change grew or shrank."""
+    was_available, skills_before = before
+    is_available, skills_after = _bench_position(freelancer)
+    if was_available != is_available:
+        changed = skills_before | skills_after
+    elif is_available:
+        changed = skills_before ^ skills_after
+    else:
+        changed = set()
+    if changed:
+        bench_changed.send(sender=Freelancer, freelancer=freelancer, skill_ids=sorted(changed))
+
+
 @transaction.atomic
 def update_freelancer(freelancer: Freelancer, *, skills=None, **fields) -> Freelancer:
     """Change profile fields (``PROFILE_FIELDS``; vetting is not one of them). Setting the status
@@ -185,6 +204,7 @@ def update_freelancer(freelancer: Freelancer, *, skills=None, **fields) -> Freel
         raise TypeError(f"Not profile fields: {', '.join(sorted(unknown))}")
     current = _locked(freelancer)
     was_offboarded = current.status == Freelancer.Status.OFFBOARDED
+    bench_before = _bench_position(current)
     for name, value in fields.items():
         setattr(current, name, value)
     if current.status == Freelancer.Status.OFFBOARDED and not was_offboarded:
@@ -193,6 +213,7 @@ def update_freelancer(freelancer: Freelancer, *, skills=None, **fields) -> Freel
     _save_profile(current)
     if skills is not None:
         current.skills.set(skills)
+    _announce_bench_change(current, bench_before)
     for name in fields:
         setattr(freelancer, name, getattr(current, name))
     return current
@@ -207,9 +228,11 @@ def offboard_freelancer(freelancer: Freelancer, *, by) -> Freelancer:
     if current.status == Freelancer.Status.OFFBOARDED:
         raise ValidationError(f"{current.name} is already offboarded.")
     _refuse_offboarding_with_live_work(current)
+    bench_before = _bench_position(current)
     current.status = Freelancer.Status.OFFBOARDED
     current.full_clean()
     current.save(update_fields=["status"])
+    _announce_bench_change(current, bench_before)
     freelancer.status = current.status
     logger.info("Freelancer %s offboarded by %s", current.pk, getattr(by, "pk", None))
     return current

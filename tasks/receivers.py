@@ -8,7 +8,7 @@ themselves live in the scan, never here.
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from freelancers.models import Freelancer, VettingDecision
-from freelancers.signals import vetting_decided
+from freelancers.signals import bench_changed, vetting_decided
 from sops.signals import sop_acknowledged, sop_published
 
 from .jobs import queue_scans
@@ -51,14 +51,24 @@ def rescan_after_vetting(sender, freelancer, decision=None, **kwargs) -> None:
     (whether a replacement exists sets the flag's severity)."""
     touched = set(_ids(_worked_on_by(freelancer.pk)))
     if _changes_bench(freelancer, decision):
-        single = (
-            Task.objects.live()
-            .filter(skill__in=freelancer.skills.values("pk"))
-            .annotate(active=Count("assignments", filter=Q(assignments__ended_at__isnull=True)))
-            .filter(active=1)
-        )
-        touched.update(_ids(single))
+        touched.update(_ids(_single_freelancer_tasks(freelancer.skills.values("pk"))))
     queue_scans(touched)
+
+
+def _single_freelancer_tasks(skill_ids) -> QuerySet[Task]:
+    """Live tasks of these skills that rest on one active assignment."""
+    return (
+        Task.objects.live()
+        .filter(skill__in=skill_ids)
+        .annotate(active=Count("assignments", filter=Q(assignments__ended_at__isnull=True)))
+        .filter(active=1)
+    )
+
+
+def rescan_after_bench_change(sender, freelancer, skill_ids, **kwargs) -> None:
+    """Pausing, offboarding or re-skilling an approved freelancer changes whether other tasks'
+    single freelancers have a replacement."""
+    queue_scans(_ids(_single_freelancer_tasks(skill_ids)))
 
 
 def rescan_after_publication(sender, sop, version, **kwargs) -> None:
@@ -85,6 +95,7 @@ def rescan_after_acknowledgment(sender, acknowledgment, **kwargs) -> None:
 
 
 vetting_decided.connect(rescan_after_vetting, dispatch_uid="tasks.rescan_after_vetting")
+bench_changed.connect(rescan_after_bench_change, dispatch_uid="tasks.rescan_after_bench_change")
 sop_published.connect(rescan_after_publication, dispatch_uid="tasks.rescan_after_publication")
 sop_acknowledged.connect(
     rescan_after_acknowledgment, dispatch_uid="tasks.rescan_after_acknowledgment"

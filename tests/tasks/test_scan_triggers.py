@@ -293,3 +293,69 @@ def test_a_write_succeeds_within_seconds_and_logs_when_the_broker_is_unreachable
     # The periodic full scan heals what the lost messages missed.
     scan_all_tasks.apply()
     assert RiskFlag.objects.filter(task=task, kind=RiskFlag.Kind.CORE_TASK_OUTSOURCED).exists()
+
+
+# --- profile changes that move a freelancer onto or off a bench --------------------------------
+
+
+@pytest.fixture
+def bench_network():
+    """Quinn (approved, skill Copy) could replace Xena, who is alone on a Copy task."""
+    copy, design = f.SkillFactory(name="Copy"), f.SkillFactory(name="Design")
+    quinn = f.ApprovedFreelancerFactory(name="Quinn", skills=[copy])
+    xena = f.ApprovedFreelancerFactory(name="Xena", skills=[copy, design])
+    return {
+        "quinn": quinn,
+        "copy": copy,
+        "design": design,
+        "copy_task": live_task(xena, skill=copy),
+        "design_task": live_task(xena, skill=design),
+        "pair": live_task(xena, f.ApprovedFreelancerFactory(), skill=copy),
+    }
+
+
+def test_pausing_a_bench_freelancer_queues_the_single_freelancer_tasks_of_their_skills(
+    bench_network, queued, run_on_commit
+):
+    from freelancers.services import update_freelancer
+
+    net = bench_network
+    with run_on_commit():
+        update_freelancer(net["quinn"], status="paused")
+    assert queued == [{net["copy_task"].pk}]
+
+
+def test_a_new_skill_of_an_available_freelancer_queues_that_skills_single_freelancer_tasks(
+    bench_network, queued, run_on_commit
+):
+    from freelancers.services import update_freelancer
+
+    net = bench_network
+    with run_on_commit():
+        update_freelancer(net["quinn"], skills=[net["copy"], net["design"]])
+    assert queued == [{net["design_task"].pk}]
+
+
+def test_editing_a_headline_changes_no_bench_and_queues_nothing(
+    bench_network, queued, run_on_commit
+):
+    from freelancers.services import update_freelancer
+
+    with run_on_commit():
+        update_freelancer(bench_network["quinn"], headline="Now also proofreading")
+    assert queued == []
+
+
+def test_offboarding_a_bench_freelancer_rescans_and_raises_severity(bench_network, run_on_commit):
+    from freelancers.services import offboard_freelancer
+    from tasks.models import RiskFlag
+    from tasks.scanning import scan
+
+    net = bench_network
+    scan()
+    flag = RiskFlag.objects.get(task=net["copy_task"], kind="single_freelancer")
+    assert flag.severity == "medium"
+    with run_on_commit():  # the queued scan_tasks job runs in-process after commit
+        offboard_freelancer(net["quinn"], by=None)
+    flag.refresh_from_db()
+    assert flag.severity == "high"
