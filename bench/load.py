@@ -63,6 +63,10 @@ if fl.user_id not in (None, user.id):
 Freelancer.objects.filter(pk=fl.pk).update(user=user)
 for u in (owner, user):
     u.set_unusable_password(); u.save()
+# A bulk-loaded database has no visibility map yet; autovacuum would set it in production.
+from django.db import connection
+with connection.cursor() as cursor:
+    cursor.execute("VACUUM ANALYZE")
 for name, u in (("owner", owner), ("freelancer", user)):
     s = SessionStore()
     s[SESSION_KEY] = str(u.pk)

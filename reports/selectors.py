@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
 from django.db.models import (
     Count,
     DecimalField,
@@ -505,6 +507,46 @@ def spend_by_month(period: Period) -> list[tuple[datetime.date, Decimal]]:
 
 # --- Dashboard ------------------------------------------------------------------------------
 
+FLAG_SUMMARY_KEY = "reports:flag-summary"
+
+
+@dataclass(frozen=True)
+class FlagSummary:
+    """Open flags per (kind, severity), and the SOP figures of ``sop_outstanding``."""
+
+    counts: dict[tuple[str, str], int]
+    sop: dict
+
+
+def flags_version() -> tuple:
+    """Changes whenever open flags can have changed: a scan ran (every scan records a ScanRun),
+    a flag was written, or an owner dismissed one (one query over a few index entries)."""
+    flags, scans = RiskFlag._meta.db_table, ScanRun._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT MAX(id) FROM {scans}), (SELECT MAX(id) FROM {flags}), "  # noqa: S608  # nosec B608: table names from the models
+            f"COUNT(*), MAX(resolved_at) FROM {flags} WHERE resolution = %s",
+            [RiskFlag.Resolution.DISMISSED],
+        )
+        return tuple(cursor.fetchone())
+
+
+def flag_summary() -> FlagSummary:
+    """The dashboard's two aggregates over every open flag, cached against ``flags_version``.
+
+    On the bench network (127,000 open flags) the two cost about 60 ms of PostgreSQL time per
+    dashboard view, most of the page; flags only change through a scan or a dismissal, so the
+    figures are recomputed only when the version says so. The cache is per process
+    (LocMemCache by default): a stale value can never be served, only a recomputation saved.
+    """
+    version = flags_version()
+    cached = cache.get(FLAG_SUMMARY_KEY)
+    if cached is not None and cached[0] == version:
+        return cached[1]
+    summary = FlagSummary(counts=open_flag_counts(), sop=sop_outstanding())
+    cache.set(FLAG_SUMMARY_KEY, (version, summary), timeout=None)
+    return summary
+
 
 def open_flag_counts() -> dict[tuple[str, str], int]:
     """Open flags per (kind, severity) (one query)."""
@@ -522,7 +564,7 @@ def sop_outstanding() -> dict:
     return RiskFlag.objects.filter(
         resolved_at__isnull=True, kind=RiskFlag.Kind.SOP_NOT_ACKNOWLEDGED
     ).aggregate(
-        freelancers=Count("assignment__freelancer_id", distinct=True),
+        freelancers=Count("freelancer", distinct=True),
         flags=Count("id"),
         oldest=Min("raised_at"),
     )

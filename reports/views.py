@@ -26,22 +26,24 @@ def _month_label(month) -> str:
 def dashboard(request: HttpRequest) -> HttpResponse:
     """One card per outsourcing mistake, the open flags, bench depth and spend per month.
 
-    Queries, whatever the size of the network: open flags by kind and severity; SOP flags
-    (freelancers, count, oldest); live core tasks with a freelancer; the vetting pipeline;
+    Queries, whatever the size of the network: the flags' version (latest scan, dismissals) and,
+    unless cached for that version, open flags by kind and severity and SOP flags (freelancers,
+    count, oldest); live core tasks with a freelancer; the vetting pipeline;
     skills with their bench; savings totals; spend per month; spend per freelancer; the last
     full scan.
     """
     if not is_owner(request.user):
         return redirect("/portal/")
     period = selectors.last_months(12)
-    flags = selectors.open_flag_counts()
+    summary = selectors.flag_summary()
+    flags = summary.counts
     skills = list(skills_with_bench())
     savings = selectors.savings_totals(period)
     spend = selectors.spend_by_freelancer(period)
     spend_months = selectors.spend_by_month(period)
     cards = selectors.dashboard_cards(
         flags=flags,
-        sop=selectors.sop_outstanding(),
+        sop=summary.sop,
         core_with_freelancer=selectors.core_tasks_with_freelancer(),
         pipeline=selectors.vetting_pipeline(),
         skills=skills,

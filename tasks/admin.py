@@ -254,14 +254,15 @@ class RiskFlagAdmin(admin.ModelAdmin):
         "resolution",
     )
     list_filter = (OpenFilter, "kind", "severity", "resolution")
-    search_fields = ("task__title", "assignment__freelancer__name", "detail")
-    list_select_related = ("task", "assignment__freelancer", "dismissed_by")
+    search_fields = ("task__title", "freelancer__name", "detail")
+    list_select_related = ("task", "freelancer", "dismissed_by")
     ordering = ("-raised_at", "-id")
     show_full_result_count = False
     readonly_fields = (
         "task",
         "kind",
         "assignment",
+        "freelancer",
         "severity",
         "detail",
         "raised_at",
@@ -281,11 +282,7 @@ class RiskFlagAdmin(admin.ModelAdmin):
         return False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("task", "assignment__freelancer")
-
-    @admin.display(description="Freelancer", ordering="assignment__freelancer__name")
-    def freelancer(self, obj: RiskFlag):
-        return obj.assignment.freelancer if obj.assignment_id else "—"
+        return super().get_queryset(request).select_related("task", "assignment", "freelancer")
 
     @admin.action(description="Dismiss (asks for a note)", permissions=["change"])
     def dismiss_action(self, request, queryset):

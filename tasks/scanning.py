@@ -392,11 +392,13 @@ WHERE resolved_at IS NULL{scope("task_id")}
 """  # noqa: S608  # nosec B608
     insert = f"""
 INSERT INTO {n["flag"]}
-    (task_id, kind, assignment_id, severity, detail, raised_at, last_seen_at, resolved_at,
-     resolution, dismissed_by_id, dismiss_note)
-SELECT task_id, kind, assignment_id, severity, detail, %(now)s, %(now)s, NULL, '', NULL, ''
-FROM scan_diff
-WHERE flag_id IS NULL
+    (task_id, kind, assignment_id, freelancer_id, severity, detail, raised_at, last_seen_at,
+     resolved_at, resolution, dismissed_by_id, dismiss_note)
+SELECT d.task_id, d.kind, d.assignment_id, a.freelancer_id, d.severity, d.detail, %(now)s,
+       %(now)s, NULL, '', NULL, ''
+FROM scan_diff d
+LEFT JOIN {n["assignment"]} a ON a.id = d.assignment_id
+WHERE d.flag_id IS NULL
 """  # noqa: S608  # nosec B608
     return _Statements(
         diff=diff,

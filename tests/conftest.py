@@ -137,3 +137,12 @@ def _fast_password_hashing():
     yield
     settings.PASSWORD_HASHERS = production
     get_hashers.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (the dashboard caches its flag figures)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

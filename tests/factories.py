@@ -165,6 +165,8 @@ class RiskFlagFactory(factory.django.DjangoModelFactory):
         model = RiskFlag
 
     task = factory.SubFactory(TaskFactory)
+    assignment = None
+    freelancer = factory.LazyAttribute(lambda f: f.assignment.freelancer if f.assignment else None)
     kind = RiskFlag.Kind.CORE_TASK_OUTSOURCED
     severity = RiskFlag.Severity.HIGH
     detail = "Core work is done by a freelancer."

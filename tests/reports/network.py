@@ -55,12 +55,15 @@ def build_network(size: int, *, today: datetime.date | None = None) -> None:
         )
         kinds = list(RiskFlag.Kind)
         kind = kinds[i % len(kinds)]
+        per_assignment = kind in (
+            RiskFlag.Kind.SOP_NOT_ACKNOWLEDGED,
+            RiskFlag.Kind.ASSIGNED_BEFORE_VETTING,
+        )
         RiskFlag.objects.create(
             task=task,
             kind=kind,
-            assignment=primary
-            if kind in (RiskFlag.Kind.SOP_NOT_ACKNOWLEDGED, RiskFlag.Kind.ASSIGNED_BEFORE_VETTING)
-            else None,
+            assignment=primary if per_assignment else None,
+            freelancer=primary.freelancer if per_assignment else None,
             severity=[RiskFlag.Severity.HIGH, RiskFlag.Severity.MEDIUM][i % 2],
             raised_at=now - datetime.timedelta(days=i % 10),
         )

@@ -263,6 +263,14 @@ def test_required_sop_not_acknowledged_is_flagged_medium_per_assignment(ana, han
     )
 
 
+def test_flags_on_an_assignment_name_its_freelancer_and_task_flags_name_nobody(ana, handbook):
+    make_version(handbook, 1)
+    task, (assignment,) = task_for([ana], required_sops=[handbook], is_core=True)
+    scan()
+    assert open_flag(task, K.SOP_NOT_ACKNOWLEDGED, assignment).freelancer == ana
+    assert open_flag(task, K.CORE_TASK_OUTSOURCED).freelancer is None
+
+
 def test_acknowledging_the_current_version_clears_the_flag(ana, handbook):
     v1 = make_version(handbook, 1)
     task, (assignment,) = task_for([ana], required_sops=[handbook])

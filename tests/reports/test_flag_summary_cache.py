@@ -1,0 +1,51 @@
+"""The dashboard's cached flag figures never outlive a scan or a dismissal."""
+
+import pytest
+
+from reports.selectors import flag_summary
+from tasks.models import RiskFlag
+from tasks.scanning import scan
+from tasks.services import dismiss_flag
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def core_task():
+    task = factories.TaskFactory(is_core=True)
+    factories.AssignmentFactory(task=task)
+    return task
+
+
+def core_flags() -> int:
+    return flag_summary().counts.get(("core_task_outsourced", "high"), 0)
+
+
+def test_a_scan_that_raises_a_flag_shows_at_once(core_task):
+    assert core_flags() == 0
+    scan()
+    assert core_flags() == 1
+
+
+def test_a_dismissal_shows_at_once(core_task, owner):
+    scan()
+    assert core_flags() == 1
+    flag = RiskFlag.objects.get(kind="core_task_outsourced")
+    dismiss_flag(flag, by=owner, note="Kept on purpose.")
+    assert core_flags() == 0
+
+
+def test_a_scan_that_clears_a_flag_shows_at_once(core_task):
+    scan()
+    assert core_flags() == 1
+    core_task.assignments.update(ended_at=core_task.assignments.get().assigned_at)
+    scan(task_ids=[core_task.pk])
+    assert core_flags() == 0
+
+
+def test_unchanged_flags_are_served_without_recounting(core_task, django_assert_num_queries):
+    scan()
+    flag_summary()
+    with django_assert_num_queries(1):  # the version only: latest scan and flag, dismissals
+        assert flag_summary().counts[("core_task_outsourced", "high")] == 1
