@@ -63,4 +63,5 @@ def render_markdown(text: str) -> SafeString:
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
     )
-    return mark_safe(clean)  # noqa: S308  # nosec B308 B703: sanitised by nh3 just above
+    # Sanitised by nh3 just above.
+    return mark_safe(clean)  # noqa: S308  # nosec

@@ -387,7 +387,8 @@ class Command(BaseCommand):
     def _rng(self, *key) -> random.Random:
         """One generator per row, so a row's numbers do not depend on which others exist."""
         seed = ":".join(map(str, (self.seed, *key)))
-        return random.Random(seed)  # noqa: S311 (demo numbers, not secrets)  # nosec B311
+        # Demo numbers, not secrets.
+        return random.Random(seed)  # noqa: S311  # nosec B311
 
     # --- Users ----------------------------------------------------------------------------
 
