@@ -32,8 +32,12 @@ RETRY = {
 
 @shared_task(**RETRY)
 def scan_all_tasks() -> dict:
-    """The whole network, in a fixed number of queries (scheduled every 15 minutes)."""
+    """The whole network, in a fixed number of queries (scheduled every 15 minutes); also drops
+    per-task scan records older than a month."""
+    from .services import prune_scan_history
+
     result = scan().as_dict()
+    prune_scan_history()
     logger.info(
         "Full risk scan: %(tasks_scanned)s tasks, %(raised)s raised, %(refreshed)s refreshed, "
         "%(cleared)s cleared in %(seconds).2f s",

@@ -13,7 +13,7 @@ from django.utils import timezone
 from freelancers.models import Freelancer
 
 from .jobs import scan_task
-from .models import Assignment, OversightEntry, Payment, RiskFlag, Task
+from .models import Assignment, OversightEntry, Payment, RiskFlag, ScanRun, Task
 from .queueing import enqueue_on_commit
 
 TASK_FIELDS = (
@@ -156,3 +156,18 @@ def dismiss_flag(flag: RiskFlag, *, by, note: str) -> RiskFlag:
     flag.resolution, flag.resolved_at = current.resolution, current.resolved_at
     flag.dismissed_by, flag.dismiss_note = current.dismissed_by, current.dismiss_note
     return current
+
+
+SCAN_HISTORY_DAYS = 30
+
+
+def prune_scan_history(*, keep_days: int = SCAN_HISTORY_DAYS) -> int:
+    """Delete the records of task-scoped scans older than ``keep_days``.
+
+    Every change that touches a task records a scan; only the latest full scan is shown, and the
+    older per-task records serve no one, so they would otherwise pile up for ever. Full-scan
+    records are kept: there are 96 a day, and they show how the network's flags evolved.
+    """
+    cutoff = timezone.now() - datetime.timedelta(days=keep_days)
+    deleted, _ = ScanRun.objects.filter(scope=ScanRun.Scope.TASKS, finished_at__lt=cutoff).delete()
+    return deleted

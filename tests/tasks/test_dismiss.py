@@ -86,3 +86,23 @@ def test_the_scan_does_not_overwrite_a_dismissal(core_flag, owner):
     core_flag.refresh_from_db()
     assert core_flag.resolution == RiskFlag.Resolution.DISMISSED
     assert core_flag.resolved_at == dismissed_at
+
+
+def test_the_full_scan_job_prunes_old_task_scan_records_only():
+    import datetime
+
+    from django.utils import timezone
+
+    from tasks.jobs import scan_all_tasks
+    from tasks.models import ScanRun
+
+    old = timezone.now() - datetime.timedelta(days=45)
+    for scope in ("tasks", "full"):
+        ScanRun.objects.create(scope=scope, started_at=old, finished_at=old)
+    recent = ScanRun.objects.create(
+        scope="tasks", started_at=timezone.now(), finished_at=timezone.now()
+    )
+    scan_all_tasks.apply()
+    assert not ScanRun.objects.filter(scope="tasks", finished_at=old).exists()
+    assert ScanRun.objects.filter(scope="full", finished_at=old).exists()
+    assert ScanRun.objects.filter(pk=recent.pk).exists()
