@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from django.apps import apps
 from django.conf import settings
@@ -37,12 +37,19 @@ class VettingRule:
 
 def vetting_checklist(freelancer: Freelancer) -> list[VettingRule]:
     """The vetting rules of settings and whether this freelancer meets each (two queries)."""
-    reviews = freelancer.reviews.filter(verified=True).aggregate(n=Count("id"), avg=Avg("rating"))
+    reviews = freelancer.reviews.filter(verified=True).aggregate(
+        n=Count("id"), total=Sum("rating"), avg=Avg("rating")
+    )
     reviewed_items = freelancer.portfolio_items.filter(reviewed_at__isnull=False).count()
     min_reviews = settings.VETTING_MIN_REVIEWS
     min_rating = Decimal(settings.VETTING_MIN_AVERAGE_RATING)
     min_items = settings.VETTING_MIN_PORTFOLIO_ITEMS
-    average = Decimal(str(reviews["avg"])).quantize(Decimal("0.01")) if reviews["avg"] else None
+    # Shown rounded down, so a 3.995 reads 3.99 beside a rule of 4.0 that it does not meet.
+    average = (
+        Decimal(str(reviews["avg"])).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+        if reviews["avg"]
+        else None
+    )
     return [
         VettingRule(
             code="reviews",
@@ -53,7 +60,8 @@ def vetting_checklist(freelancer: Freelancer) -> list[VettingRule]:
         VettingRule(
             code="rating",
             label=f"Average verified rating of at least {min_rating}",
-            met=average is not None and average >= min_rating,
+            # Compared exactly (total >= minimum x count): a rounded 3.995 must not pass 4.0.
+            met=bool(reviews["n"]) and Decimal(reviews["total"]) >= min_rating * reviews["n"],
             detail=f"average {average}" if average is not None else "no verified reviews",
         ),
         VettingRule(

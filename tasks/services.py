@@ -68,6 +68,9 @@ def assign_freelancer(
 ) -> Assignment:
     """Put a freelancer on a task. Unvetted freelancers and core tasks are allowed: the owner was
     warned by the page, and the scan raises the flag that keeps the decision visible."""
+    # Re-read both under a row lock: an offboarding or a task closed meanwhile must win.
+    task = Task.objects.select_for_update().get(pk=task.pk)
+    freelancer = Freelancer.objects.select_for_update().get(pk=freelancer.pk)
     if not task.is_live:
         raise ValidationError("Only open or in-progress tasks take new assignments.")
     if freelancer.status != Freelancer.Status.ACTIVE:

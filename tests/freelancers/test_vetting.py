@@ -179,3 +179,16 @@ def test_the_vetting_log_is_never_changed_or_deleted(in_review):
     with pytest.raises(ValidationError):
         decision.delete()
     assert VettingDecision.objects.get(pk=decision.pk).reason == ""
+
+
+def test_an_average_just_below_the_minimum_is_not_rounded_up_to_it(settings):
+    from freelancers.selectors import vetting_checklist
+
+    from decimal import Decimal
+
+    settings.VETTING_MIN_AVERAGE_RATING = Decimal("4.0")
+    freelancer = factories.FreelancerFactory()
+    factories.ClientReviewFactory.create_batch(199, freelancer=freelancer, rating=4)
+    factories.ClientReviewFactory(freelancer=freelancer, rating=3)  # average 3.995
+    rating_rule = next(r for r in vetting_checklist(freelancer) if r.code == "rating")
+    assert not rating_rule.met
