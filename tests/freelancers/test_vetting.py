@@ -182,9 +182,9 @@ def test_the_vetting_log_is_never_changed_or_deleted(in_review):
 
 
 def test_an_average_just_below_the_minimum_is_not_rounded_up_to_it(settings):
-    from freelancers.selectors import vetting_checklist
-
     from decimal import Decimal
+
+    from freelancers.selectors import vetting_checklist
 
     settings.VETTING_MIN_AVERAGE_RATING = Decimal("4.0")
     freelancer = factories.FreelancerFactory()
