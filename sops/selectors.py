@@ -31,12 +31,14 @@ def with_current_version(queryset: QuerySet[SOP]) -> QuerySet[SOP]:
     """Annotate each SOP with the version to acknowledge and the newest version, as subqueries.
 
     ``current_version_id`` and ``current_number`` name the newest material version (None for an
-    SOP without versions); ``latest_number`` the newest version of any kind.
+    SOP without versions); ``latest_version_id`` and ``latest_number`` the newest version of any
+    kind: the text freelancers are given to read, since acknowledging it also counts.
     """
     latest = SOPVersion.objects.filter(sop=OuterRef("pk")).order_by("-number")
     return queryset.annotate(
         current_version_id=Subquery(_material_versions().values("pk")[:1]),
         current_number=Subquery(_material_versions().values("number")[:1]),
+        latest_version_id=Subquery(latest.values("pk")[:1]),
         latest_number=Subquery(latest.values("number")[:1]),
     )
 
@@ -58,6 +60,8 @@ class SOPRow:
     applies_to_all: bool
     current_version_id: int
     current_number: int
+    latest_version_id: int
+    latest_number: int
 
 
 @dataclass(frozen=True)
@@ -152,7 +156,15 @@ def requirements(
         sop_qs = sop_qs.filter(pk__in=sops.values("pk"))
     # 1. The SOPs that can be required: not archived, with a version to acknowledge.
     for row in sop_qs.values(
-        "pk", "title", "slug", "summary", "applies_to_all", "current_version_id", "current_number"
+        "pk",
+        "title",
+        "slug",
+        "summary",
+        "applies_to_all",
+        "current_version_id",
+        "current_number",
+        "latest_version_id",
+        "latest_number",
     ):
         result.sops[row["pk"]] = SOPRow(**row)
     if not result.sops:

@@ -121,11 +121,13 @@ def _acknowledge(
     sop = version.sop
     if sop.archived:
         raise ValidationError("This SOP is archived and needs no acknowledgement.")
+    # The newest material version must be covered; a later (non-material) version covers it too.
     current = sop.current_version
-    if current is None or current.pk != version.pk:
+    if current is None or version.number < current.number:
         raise ValidationError(
-            f"Version {version.number} of “{sop.title}” is not the one to acknowledge; "
-            f"version {current.number if current else '?'} is."
+            f"Version {version.number} of “{sop.title}” is out of date: version "
+            f"{current.number if current else '?'} changed what to do, so acknowledge that one "
+            "(or a later one)."
         )
     if version.content_sha256 != sha256_text(version.body):
         raise ValidationError("The text of this version does not match its recorded hash.")
@@ -236,8 +238,8 @@ def _reminder_message(freelancer: FreelancerRow, sops: list[SOPRow]) -> mail.Ema
         "sops": [
             {
                 "title": row.title,
-                "number": row.current_number,
-                "url": site + reverse("portal:sop", args=[row.current_version_id]),
+                "number": row.latest_number,
+                "url": site + reverse("portal:sop", args=[row.latest_version_id]),
             }
             for row in sops
         ],

@@ -26,6 +26,8 @@ class PortalSOP:
     applies_to_all: bool
     current_version_id: int
     current_number: int
+    latest_version_id: int
+    latest_number: int
     acknowledged: bool
     last_number: int | None = None
     last_acknowledged_at: object = None
@@ -104,6 +106,8 @@ def portal_overview(freelancer: Freelancer) -> PortalOverview:
             applies_to_all=row.applies_to_all,
             current_version_id=row.current_version_id,
             current_number=row.current_number,
+            latest_version_id=row.latest_version_id,
+            latest_number=row.latest_number,
             acknowledged=(freelancer_id, sop_id) in reqs.acknowledged,
             last_number=ack["version__number"] if ack else None,
             last_acknowledged_at=ack["acknowledged_at"] if ack else None,
@@ -136,12 +140,15 @@ class PortalSOPPage:
     sop: SOP
     current_version_id: int
     current_number: int
+    latest_version_id: int
+    latest_number: int
     acknowledged: bool
     last_acknowledgment: Acknowledgment | None
 
     @property
     def is_current(self) -> bool:
-        return self.version.pk == self.current_version_id
+        """Acknowledging this version counts: it is the newest material one or a later one."""
+        return self.version.number >= self.current_number
 
 
 def sop_page(freelancer: Freelancer, version_id: int) -> PortalSOPPage:
@@ -171,6 +178,8 @@ def sop_page(freelancer: Freelancer, version_id: int) -> PortalSOPPage:
         sop=version.sop,
         current_version_id=row.current_version_id,
         current_number=row.current_number,
+        latest_version_id=row.latest_version_id,
+        latest_number=row.latest_number,
         acknowledged=(freelancer.pk, version.sop_id) in reqs.acknowledged,
         last_acknowledgment=last,
     )

@@ -215,7 +215,7 @@ def test_an_old_version_says_it_is_not_the_one_and_links_to_the_current(freelanc
     response = freelancer_client.get(reverse("portal:sop", args=[old.pk]))
     body = response.content.decode()
     assert response.status_code == 200
-    assert "not the version to acknowledge" in body
+    assert "an old text: version 2 changed what to do" in body
     assert reverse("portal:sop", args=[current.pk]) in body
     assert response.context["form"] is None
 
@@ -273,7 +273,7 @@ def test_an_outdated_version_records_nothing_and_says_why(freelancer_client, wor
     assert response.status_code == 302
     assert not Acknowledgment.objects.exists()
     page = freelancer_client.get(response.url).content.decode()
-    assert "Nothing was recorded" in page and "is not the one to acknowledge" in page
+    assert "Nothing was recorded" in page and "is out of date" in page
 
 
 def test_nobody_can_acknowledge_for_someone_else(freelancer_client, work, other_freelancer):
@@ -320,3 +320,20 @@ def test_ip_address_comes_from_the_socket_or_trusted_proxies(
     version = work["handover"].current_version
     post_ack(freelancer_client, version, meta={"HTTP_X_FORWARDED_FOR": forwarded})
     assert Acknowledgment.objects.get().ip_address == expected
+
+
+def test_after_a_typo_fix_the_portal_offers_the_corrected_text_and_it_counts(
+    freelancer_client, work, owner
+):
+    from sops.services import publish_sop_version
+
+    sop = work["handover"]
+    typo = publish_sop_version(
+        sop, body=sop.current_version.body + "\nTypo fixed.\n", change_note="", by=owner,
+        material=False,
+    )  # fmt: skip
+    home = freelancer_client.get(reverse("portal:home")).content.decode()
+    assert reverse("portal:sop", args=[typo.pk]) in home
+    response = post_ack(freelancer_client, typo)
+    assert response.status_code == 302 and response.url == reverse("portal:home")
+    assert Acknowledgment.objects.get().version == typo

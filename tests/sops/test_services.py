@@ -134,11 +134,24 @@ def test_only_the_current_version_can_be_acknowledged(sop, owner):
 
 def test_a_typo_fix_keeps_the_material_version_the_one_to_acknowledge(sop, owner):
     material = sop.current_version
+    publish_sop_version(sop, body="fixed typo", change_note="", by=owner, material=False)
+    assert sop.current_version == material
+
+
+def test_the_corrected_text_after_a_typo_fix_can_be_acknowledged_and_counts(sop, owner):
+    """DOMAIN: acknowledging the version to acknowledge *or any later one* counts."""
     typo = publish_sop_version(sop, body="fixed typo", change_note="", by=owner, material=False)
-    freelancer = factories.ApprovedFreelancerFactory()
-    acknowledge(freelancer, material, ip_address=None, user_agent="")
-    with pytest.raises(ValidationError):
-        acknowledge(freelancer, typo, ip_address=None, user_agent="")
+    record = acknowledge(
+        factories.ApprovedFreelancerFactory(), typo, ip_address=None, user_agent=""
+    )
+    assert record.version == typo
+
+
+def test_a_version_older_than_the_one_to_acknowledge_is_refused(sop, owner):
+    old = sop.current_version
+    publish_sop_version(sop, body="new rules", change_note="", by=owner, material=True)
+    with pytest.raises(ValidationError, match="out of date"):
+        acknowledge(factories.ApprovedFreelancerFactory(), old, ip_address=None, user_agent="")
 
 
 def test_an_archived_sop_is_not_acknowledged(sop):
