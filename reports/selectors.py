@@ -288,14 +288,15 @@ class Savings:
 
 
 def _savings_sums() -> dict:
-    """The aggregates every savings row is made of; cost comes from the summed minutes."""
+    """The aggregates every savings row is made of. Cost is the sum of each task's cost as
+    rounded to cents, so the rows of a table, and the export, add up to the totals exactly."""
     return {
         "n_tasks": Count("pk"),
         "sum_in_house": Sum("in_house_estimate", output_field=MONEY),
         "sum_budget": Sum("budget", output_field=MONEY),
         "sum_paid": Sum("paid", output_field=MONEY),
         "sum_minutes": Sum("oversight_minutes", output_field=IntegerField()),
-        "sum_cost": oversight_cost(Sum("oversight_minutes", output_field=IntegerField())),
+        "sum_cost": Sum("oversight_cost", output_field=MONEY),
     }
 
 
@@ -388,7 +389,7 @@ def not_counted(period: Period) -> list[NotCounted]:
         .annotate(
             n_tasks=Count("pk"),
             sum_paid=Sum("paid", output_field=MONEY),
-            sum_cost=oversight_cost(Sum("oversight_minutes", output_field=IntegerField())),
+            sum_cost=Sum("oversight_cost", output_field=MONEY),
             over_budget=Count("pk", filter=Q(investment__gt=F("budget"))),
         )
         .order_by("status")

@@ -181,6 +181,8 @@ def test_month_and_skill_rows_add_up_to_the_totals():
         assert sum(row.paid for row in rows) == totals.paid == Decimal("1100.00")
         assert sum(row.in_house_estimate for row in rows) == totals.in_house_estimate
         assert sum(row.oversight_minutes for row in rows) == totals.oversight_minutes
+        assert sum(row.oversight_cost for row in rows) == totals.oversight_cost
+        assert sum(row.realised_savings for row in rows) == totals.realised_savings
     assert [row.label for row in skills][-1] == "No skill"
     assert next(row for row in skills if row.label == "Design").tasks == 2
 
@@ -294,3 +296,15 @@ def test_last_months_ends_with_the_current_month():
     assert selectors.last_months(3, today=datetime.date(2025, 1, 31)).first == datetime.date(
         2024, 11, 1
     )
+
+
+def test_totals_add_up_per_task_costs_rounded_to_cents():
+    """Three tasks with one minute each cost 0.83 apiece at 50 an hour: the total is 2.49, the
+    sum of what each row (and the export) shows, not 2.50 from the summed minutes."""
+    for day in (5, 6, 7):
+        task = paid_task("100.00", datetime.date(2025, 1, day))
+        factories.OversightEntryFactory(task=task, minutes=1)
+    totals = selectors.savings_totals(LAST_12)
+    assert totals.oversight_cost == Decimal("2.49")
+    rows = list(selectors.task_figures().filter(oversight_minutes=1))
+    assert sum(row.oversight_cost for row in rows) == totals.oversight_cost
