@@ -49,3 +49,16 @@ def test_unchanged_flags_are_served_without_recounting(core_task, django_assert_
     flag_summary()
     with django_assert_num_queries(1):  # the version only: latest scan and flag, dismissals
         assert flag_summary().counts[("core_task_outsourced", "high")] == 1
+
+
+def test_flags_deleted_with_their_task_show_at_once():
+    tasks = [factories.TaskFactory(is_core=True) for _ in range(2)]
+    for task in tasks:
+        factories.AssignmentFactory(task=task)
+    scan()
+    assert core_flags() == 2
+    # Not the task holding the newest flag, so only the count of open flags can tell.
+    newest = RiskFlag.objects.latest("id").task_id
+    victim = next(task for task in tasks if task.pk != newest)
+    victim.delete()  # e.g. in the admin: its assignments and flags go with it
+    assert core_flags() == 1
