@@ -4,6 +4,7 @@ Vetting state is never edited by hand here: the actions call the vetting service
 the rules and write the decision log. The log itself is read-only.
 """
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -11,7 +12,33 @@ from django.db.models import Count, Q
 
 from .admin_actions import run_with_reason
 from .models import ClientReview, Freelancer, PortfolioItem, Skill, VettingDecision
-from .services import VettingIncomplete, approve_vetting, reject_vetting, start_vetting
+from .services import (
+    VettingIncomplete,
+    announce_bench_change,
+    approve_vetting,
+    refuse_offboarding_with_live_work,
+    reject_vetting,
+    start_vetting,
+)
+
+
+class FreelancerAdminForm(forms.ModelForm):
+    """The profile rules of the services hold in the admin too."""
+
+    class Meta:
+        model = Freelancer
+        # The admin's fieldsets choose what is shown; these are the editable ones among them.
+        fields = ("name", "email", "headline", "user", "skills", "hourly_rate", "status")
+
+    def clean(self):
+        cleaned = super().clean()
+        leaving = cleaned.get("status") == Freelancer.Status.OFFBOARDED
+        if leaving and self.instance.pk and self.initial.get("status") != leaving:
+            try:
+                refuse_offboarding_with_live_work(self.instance)
+            except ValidationError as error:
+                self.add_error("status", error)
+        return cleaned
 
 
 class ReadOnlyAdminMixin:
@@ -96,6 +123,7 @@ class VettingDecisionInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 @admin.register(Freelancer)
 class FreelancerAdmin(admin.ModelAdmin):
+    form = FreelancerAdminForm
     list_display = (
         "name",
         "email",
@@ -129,6 +157,18 @@ class FreelancerAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("skills")
+
+    def save_related(self, request, form, formsets, change) -> None:
+        """After the skills are saved: a change of status or skills can move the freelancer onto
+        or off a bench, which re-scans the tasks whose replacements it changes."""
+        super().save_related(request, form, formsets, change)
+        if change:
+            was_available = (
+                form.initial.get("status") == Freelancer.Status.ACTIVE
+                and form.instance.vetting_status == Freelancer.Vetting.APPROVED
+            )
+            skills_before = {getattr(s, "pk", s) for s in form.initial.get("skills", [])}
+            announce_bench_change(form.instance, (was_available, skills_before))
 
     @admin.display(description="Skills")
     def skill_list(self, obj: Freelancer) -> str:

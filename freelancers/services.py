@@ -138,7 +138,7 @@ def _save_profile(freelancer: Freelancer) -> None:
         raise
 
 
-def _refuse_offboarding_with_live_work(freelancer: Freelancer) -> None:
+def refuse_offboarding_with_live_work(freelancer: Freelancer) -> None:
     titles = [f"“{a.task.title}”" for a in live_work_of(freelancer)]
     if titles:
         raise ValidationError(
@@ -176,15 +176,15 @@ def create_freelancer(
     return freelancer
 
 
-def _bench_position(freelancer: Freelancer) -> tuple[bool, set[int]]:
+def bench_position(freelancer: Freelancer) -> tuple[bool, set[int]]:
     """Whether the freelancer counts on benches now, and for which skills."""
     return freelancer.is_available, set(freelancer.skills.values_list("pk", flat=True))
 
 
-def _announce_bench_change(freelancer: Freelancer, before: tuple[bool, set[int]]) -> None:
+def announce_bench_change(freelancer: Freelancer, before: tuple[bool, set[int]]) -> None:
     """Tell higher apps which skills' benches this change grew or shrank."""
     was_available, skills_before = before
-    is_available, skills_after = _bench_position(freelancer)
+    is_available, skills_after = bench_position(freelancer)
     if was_available != is_available:
         changed = skills_before | skills_after
     elif is_available:
@@ -204,16 +204,16 @@ def update_freelancer(freelancer: Freelancer, *, skills=None, **fields) -> Freel
         raise TypeError(f"Not profile fields: {', '.join(sorted(unknown))}")
     current = _locked(freelancer)
     was_offboarded = current.status == Freelancer.Status.OFFBOARDED
-    bench_before = _bench_position(current)
+    bench_before = bench_position(current)
     for name, value in fields.items():
         setattr(current, name, value)
     if current.status == Freelancer.Status.OFFBOARDED and not was_offboarded:
-        _refuse_offboarding_with_live_work(current)
+        refuse_offboarding_with_live_work(current)
     _clean_profile(current)
     _save_profile(current)
     if skills is not None:
         current.skills.set(skills)
-    _announce_bench_change(current, bench_before)
+    announce_bench_change(current, bench_before)
     for name in fields:
         setattr(freelancer, name, getattr(current, name))
     return current
@@ -227,12 +227,12 @@ def offboard_freelancer(freelancer: Freelancer, *, by) -> Freelancer:
     current = _locked(freelancer)
     if current.status == Freelancer.Status.OFFBOARDED:
         raise ValidationError(f"{current.name} is already offboarded.")
-    _refuse_offboarding_with_live_work(current)
-    bench_before = _bench_position(current)
+    refuse_offboarding_with_live_work(current)
+    bench_before = bench_position(current)
     current.status = Freelancer.Status.OFFBOARDED
     current.full_clean()
     current.save(update_fields=["status"])
-    _announce_bench_change(current, bench_before)
+    announce_bench_change(current, bench_before)
     freelancer.status = current.status
     logger.info("Freelancer %s offboarded by %s", current.pk, getattr(by, "pk", None))
     return current

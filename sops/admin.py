@@ -12,6 +12,7 @@ from freelancers.admin import ReadOnlyAdminMixin
 
 from .models import SOP, Acknowledgment, AcknowledgmentReminder, SOPVersion
 from .services import publish_sop_version
+from .signals import sop_requirements_changed
 
 
 class SOPAdminForm(forms.ModelForm):
@@ -96,6 +97,9 @@ class SOPAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change) -> None:
         super().save_related(request, form, formsets, change)
+        changed = {"archived", "applies_to_all"} & set(form.changed_data)
+        if change and changed:
+            sop_requirements_changed.send(sender=SOP, sop=form.instance, changed=sorted(changed))
         body = form.cleaned_data.get("new_body", "")
         if body.strip():
             publish_sop_version(

@@ -50,6 +50,13 @@ class ActiveFilter(admin.SimpleListFilter):
 
 
 class AssignmentInlineFormSet(BaseInlineFormSet):
+    def add_fields(self, form, index) -> None:
+        super().add_fields(form, index)
+        # An assignment's freelancer never changes (its flags and payments are about them):
+        # end the row and add another instead.
+        if form.instance.pk and "freelancer" in form.fields:
+            form.fields["freelancer"].disabled = True
+
     def clean(self) -> None:
         """Two new rows for the same freelancer would pass each form's own checks and then hit
         the database constraint; say so in the form instead."""
@@ -186,6 +193,10 @@ class AssignmentAdmin(admin.ModelAdmin):
     @admin.display(description="Paid", ordering="paid_total")
     def paid(self, obj: Assignment):
         return obj.paid_total
+
+    def get_readonly_fields(self, request, obj=None):
+        # An assignment's task and freelancer never change: end it and add another.
+        return ("task", "freelancer") if obj is not None else ()
 
     def save_related(self, request, form, formsets, change) -> None:
         super().save_related(request, form, formsets, change)

@@ -9,7 +9,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from freelancers.models import Freelancer, VettingDecision
 from freelancers.signals import bench_changed, vetting_decided
-from sops.signals import sop_acknowledged, sop_published
+from sops.signals import sop_acknowledged, sop_published, sop_requirements_changed
 
 from .jobs import queue_scans
 from .models import Assignment, Task
@@ -85,6 +85,16 @@ def rescan_after_publication(sender, sop, version, **kwargs) -> None:
     queue_scans(_ids(tasks))
 
 
+def rescan_after_requirements_change(sender, sop, **kwargs) -> None:
+    """Archiving an SOP, or changing whether it applies to all, changes who owes it: every live
+    task with someone on it when it is (or was) for all work, else the tasks that require it."""
+    active = Assignment.objects.filter(task=OuterRef("pk"), ended_at__isnull=True)
+    tasks = Task.objects.live().filter(Exists(active))
+    if not (sop.applies_to_all or "applies_to_all" in kwargs.get("changed", ())):
+        tasks = tasks.filter(required_sops=sop)
+    queue_scans(_ids(tasks))
+
+
 def rescan_after_acknowledgment(sender, acknowledgment, **kwargs) -> None:
     """The acknowledging freelancer's live tasks that need this SOP."""
     sop = acknowledgment.version.sop
@@ -97,6 +107,9 @@ def rescan_after_acknowledgment(sender, acknowledgment, **kwargs) -> None:
 vetting_decided.connect(rescan_after_vetting, dispatch_uid="tasks.rescan_after_vetting")
 bench_changed.connect(rescan_after_bench_change, dispatch_uid="tasks.rescan_after_bench_change")
 sop_published.connect(rescan_after_publication, dispatch_uid="tasks.rescan_after_publication")
+sop_requirements_changed.connect(
+    rescan_after_requirements_change, dispatch_uid="tasks.rescan_after_requirements_change"
+)
 sop_acknowledged.connect(
     rescan_after_acknowledgment, dispatch_uid="tasks.rescan_after_acknowledgment"
 )

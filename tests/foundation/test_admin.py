@@ -541,3 +541,61 @@ def test_two_active_rows_for_one_freelancer_in_the_task_inline_are_refused(staff
     assert response.status_code == 200
     assert b"listed twice as active" in response.content
     assert not Assignment.objects.exists()
+
+
+def test_offboarding_in_the_admin_is_refused_while_the_freelancer_has_live_work(staff):
+    from tests.factories import AssignmentFactory
+
+    assignment = AssignmentFactory()
+    freelancer = assignment.freelancer
+    url = reverse("admin:freelancers_freelancer_change", args=[freelancer.pk])
+    data = {
+        "name": freelancer.name,
+        "email": freelancer.email,
+        "headline": freelancer.headline,
+        "status": "offboarded",
+        "reviews-TOTAL_FORMS": 0,
+        "reviews-INITIAL_FORMS": 0,
+        "portfolio_items-TOTAL_FORMS": 0,
+        "portfolio_items-INITIAL_FORMS": 0,
+        "vetting_decisions-TOTAL_FORMS": 0,
+        "vetting_decisions-INITIAL_FORMS": 0,
+    }
+    response = staff.post(url, data)
+    assert response.status_code == 200
+    assert "still works on 1 live task" in response.content.decode()
+    freelancer.refresh_from_db()
+    assert freelancer.status == "active"
+
+
+def test_pausing_in_the_admin_rescans_the_tasks_whose_replacement_it_was(
+    staff, django_capture_on_commit_callbacks
+):
+    from tasks.models import RiskFlag
+    from tasks.scanning import scan
+    from tests.factories import ApprovedFreelancerFactory, AssignmentFactory, SkillFactory
+
+    skill = SkillFactory()
+    quinn = ApprovedFreelancerFactory(skills=[skill])
+    task = AssignmentFactory(task__skill=skill, freelancer__skills=[skill]).task
+    scan()
+    flag = RiskFlag.objects.get(task=task, kind="single_freelancer")
+    assert flag.severity == "medium"
+    data = {
+        "name": quinn.name,
+        "email": quinn.email,
+        "headline": quinn.headline,
+        "skills": [skill.pk],
+        "status": "paused",
+        "reviews-TOTAL_FORMS": 0,
+        "reviews-INITIAL_FORMS": 0,
+        "portfolio_items-TOTAL_FORMS": 0,
+        "portfolio_items-INITIAL_FORMS": 0,
+        "vetting_decisions-TOTAL_FORMS": 0,
+        "vetting_decisions-INITIAL_FORMS": 0,
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff.post(reverse("admin:freelancers_freelancer_change", args=[quinn.pk]), data)
+    assert response.status_code == 302
+    flag.refresh_from_db()
+    assert flag.severity == "high"

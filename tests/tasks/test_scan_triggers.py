@@ -359,3 +359,38 @@ def test_offboarding_a_bench_freelancer_rescans_and_raises_severity(bench_networ
         offboard_freelancer(net["quinn"], by=None)
     flag.refresh_from_db()
     assert flag.severity == "high"
+
+
+def test_archiving_an_sop_in_the_admin_clears_its_flags(admin_client_, run_on_commit):
+    from django.urls import reverse
+
+    from tests.tasks.scan_network import version as make_version
+
+    sop = f.SOPFactory(title="Handbook", slug="handbook")
+    make_version(sop, 1)
+    task = live_task(f.ApprovedFreelancerFactory(), required_sops=[sop])
+    from tasks.scanning import scan
+
+    scan()
+    assert RiskFlag.objects.filter(task=task, kind="sop_not_acknowledged", resolved_at=None)
+    data = {
+        "title": sop.title,
+        "slug": sop.slug,
+        "summary": sop.summary,
+        "archived": "on",
+        "versions-TOTAL_FORMS": 0,
+        "versions-INITIAL_FORMS": 0,
+    }
+    with run_on_commit():
+        response = admin_client_.post(reverse("admin:sops_sop_change", args=[sop.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert not RiskFlag.objects.filter(task=task, kind="sop_not_acknowledged", resolved_at=None)
+
+
+def test_an_assignments_freelancer_cannot_be_changed_in_the_admin(admin_client_):
+    from django.urls import reverse
+
+    assignment = f.AssignmentFactory()
+    response = admin_client_.get(reverse("admin:tasks_assignment_change", args=[assignment.pk]))
+    assert 'name="freelancer"' not in response.content.decode()
+    assert 'name="task"' not in response.content.decode()
