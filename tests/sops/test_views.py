@@ -277,3 +277,17 @@ def test_versions_are_never_edited_by_the_pages(owner_client, sop):
     before = list(SOPVersion.objects.values_list("pk", "body"))
     owner_client.get(reverse("sops:publish", args=[sop.slug]))
     assert list(SOPVersion.objects.values_list("pk", "body")) == before
+
+
+def test_list_names_twelve_per_group_and_links_to_the_rest(owner_client):
+    everyone = make_sop("Everyone reads this", applies_to_all=True)
+    for i in range(15):
+        live_task_requiring(
+            make_sop(f"Task procedure {i}"),
+            freelancer=factories.ApprovedFreelancerFactory(name=f"Worker {i:02d}"),
+        )
+    body = owner_client.get(reverse("sops:list")).content.decode()
+    assert "and 3 more" in body
+    assert reverse("sops:detail", args=[everyone.slug]) in body
+    row = body.split("Everyone reads this")[1].split("Task procedure 0")[0]
+    assert "Worker 11" in row and "Worker 12" not in row
