@@ -6,8 +6,9 @@ row shows (the freelancers on a task), so a page costs the same whatever the siz
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.db.models import (
     Case,
     Count,
@@ -341,6 +342,9 @@ def skills() -> QuerySet[Skill]:
     return Skill.objects.order_by("name")
 
 
+CENT = Decimal("0.01")
+
+
 @dataclass(frozen=True)
 class TaskMoney:
     """The money facts of a task as the detail page shows them (DOMAIN.md, reports app)."""
@@ -350,14 +354,26 @@ class TaskMoney:
     estimated_savings: Decimal
     paid: Decimal
     oversight_hours: Decimal
+    oversight_cost: Decimal
+    investment: Decimal
+    realised_savings: Decimal
+    overhead: Decimal | None  # oversight cost as a share of what was paid
 
 
 def task_money(task: Task) -> TaskMoney:
-    """From a task loaded by ``task_detail`` (no query)."""
+    """From a task loaded by ``task_detail`` (no query), with the formulas of DOMAIN.md as the
+    reports compute them in the database (rounded half up to cents, as PostgreSQL rounds)."""
+    minutes = Decimal(task.oversight_minutes)
+    cost = (minutes * settings.OWNER_HOURLY_RATE / 60).quantize(CENT, rounding=ROUND_HALF_UP)
+    investment = task.paid_total + cost
     return TaskMoney(
         budget=task.budget,
         in_house_estimate=task.in_house_estimate,
         estimated_savings=task.in_house_estimate - task.budget,
         paid=task.paid_total,
-        oversight_hours=(Decimal(task.oversight_minutes) / 60).quantize(Decimal("0.01")),
+        oversight_hours=(minutes / 60).quantize(CENT, rounding=ROUND_HALF_UP),
+        oversight_cost=cost,
+        investment=investment,
+        realised_savings=task.in_house_estimate - investment,
+        overhead=cost / task.paid_total if task.paid_total else None,
     )

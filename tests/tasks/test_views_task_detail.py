@@ -313,7 +313,8 @@ def test_htmx_payment_returns_the_partial_with_the_new_total(owner_client):
     html = response.content.decode()
     assert f'id="payments-{assignment.pk}"' in html
     assert "Payment recorded." in html
-    assert 'id="task-paid" hx-swap-oob="true">350.00<' in html
+    assert 'id="task-money" hx-swap-oob="true"' in html
+    assert '<span id="task-paid">350.00</span>' in html
     assert "<html" not in html
     payment = Payment.objects.get(note="March")
     assert (payment.amount, payment.assignment) == (Decimal("250.00"), assignment)
@@ -395,7 +396,8 @@ def test_htmx_oversight_returns_the_partial_with_the_new_hours(owner_client, own
     assert [t.name for t in response.templates][0] == "tasks/partials/oversight.html"
     html = response.content.decode()
     assert "Time logged." in html
-    assert 'id="task-oversight-hours" hx-swap-oob="true">1.50<' in html
+    assert 'id="task-money" hx-swap-oob="true"' in html
+    assert '<span id="task-oversight-hours">1.50</span>' in html
     entry = OversightEntry.objects.get(note="Review call")
     assert (entry.minutes, entry.logged_by) == (60, owner)
 
@@ -473,3 +475,28 @@ def test_large_networks_cut_the_picker_and_search_finds_the_others(owner_client,
     task.save()
     response = owner_client.post(assign_url(task), {"freelancer": zoe.pk, "role": "backup"})
     assert f'value="{zoe.pk}" selected' in response.content.decode()
+
+
+def test_money_card_shows_the_realised_savings_with_the_domain_formulas(owner_client, settings):
+    """In-house 1000, payments 400 and 200, 120 minutes at 50 an hour: investment 700.00,
+    realised 300.00, overhead 100 / 600 = 17 %."""
+    settings.OWNER_HOURLY_RATE = Decimal("50")
+    task = factories.TaskFactory(in_house_estimate=Decimal("1000"), budget=Decimal("500"))
+    assignment = factories.AssignmentFactory(task=task)
+    factories.PaymentFactory(assignment=assignment, amount=Decimal("400"))
+    factories.PaymentFactory(assignment=assignment, amount=Decimal("200"))
+    factories.OversightEntryFactory(task=task, minutes=120)
+    money = owner_client.get(detail_url(task)).context["money"]
+    assert money.oversight_cost == Decimal("100.00")
+    assert money.investment == Decimal("700.00")
+    assert money.realised_savings == Decimal("300.00")
+    assert round(money.overhead, 4) == Decimal("0.1667")
+
+
+def test_an_inline_payment_refreshes_the_whole_money_card(owner_client):
+    task = factories.TaskFactory(in_house_estimate=Decimal("1000"))
+    assignment = factories.AssignmentFactory(task=task)
+    response = owner_client.post(payment_url(assignment), payment_data(assignment), **HTMX)
+    body = response.content.decode()
+    assert 'id="task-money" hx-swap-oob="true"' in body
+    assert '<span id="task-realised">750.00</span>' in body
