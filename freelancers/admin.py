@@ -158,6 +158,10 @@ class FreelancerAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("skills")
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Freelancers with history are offboarded (status), never deleted.
+        return False
+
     def save_related(self, request, form, formsets, change) -> None:
         """After the skills are saved: a change of status or skills can move the freelancer onto
         or off a bench, which re-scans the tasks whose replacements it changes."""

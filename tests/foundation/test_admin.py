@@ -599,3 +599,12 @@ def test_pausing_in_the_admin_rescans_the_tasks_whose_replacement_it_was(
     assert response.status_code == 302
     flag.refresh_from_db()
     assert flag.severity == "high"
+
+
+def test_freelancers_are_offboarded_not_deleted_in_the_admin(staff):
+    from tests.factories import FreelancerFactory
+
+    freelancer = FreelancerFactory()
+    url = reverse("admin:freelancers_freelancer_delete", args=[freelancer.pk])
+    assert staff.get(url).status_code == 403
+    assert Freelancer.objects.filter(pk=freelancer.pk).exists()

@@ -824,7 +824,7 @@ class Command(BaseCommand):
                 ("Owner", "owner", DEMO_PASSWORDS["owner"], "/"),
                 ("Freelancer", "ana", DEMO_PASSWORDS["ana"], "/portal/"),
                 ("Freelancer", "ben", DEMO_PASSWORDS["ben"], "/portal/"),
-                ("Admin", "admin", DEMO_PASSWORDS["admin"], "/admin/"),
+                ("Admin", "admin", DEMO_PASSWORDS["admin"], "/ and /admin/"),
             ]
             lines = ["Demo logins (at /accounts/login/)", ""]
             lines += [f"{role:<11} {user:<6} {pw:<16} -> {home}" for role, user, pw, home in rows]
