@@ -59,6 +59,11 @@ def _words(old: str, new: str) -> SafeString:
     return mark_safe("".join(parts))  # noqa: S308  # nosec
 
 
+def _counts(line: str) -> int:
+    """Blank lines are shown, for the shape of the text, but not counted as changes."""
+    return 1 if line.strip() else 0
+
+
 def _similar(old: str, new: str) -> bool:
     return difflib.SequenceMatcher(None, old, new, autojunk=False).ratio() >= INLINE_SIMILARITY
 
@@ -86,15 +91,15 @@ def diff_texts(old: str, new: str, *, context: int = 3) -> Diff:
                     DiffLine("changed", _words(removed[k], added[k]), i1 + k + 1, j1 + k + 1)
                 )
             else:
-                diff.removed += 1
-                diff.added += 1
+                diff.removed += _counts(removed[k])
+                diff.added += _counts(added[k])
                 lines.append(DiffLine("removed", escape(removed[k]), i1 + k + 1, None))
                 lines.append(DiffLine("added", escape(added[k]), None, j1 + k + 1))
         for k in range(pairs, len(removed)):
-            diff.removed += 1
+            diff.removed += _counts(removed[k])
             lines.append(DiffLine("removed", escape(removed[k]), i1 + k + 1, None))
         for k in range(pairs, len(added)):
-            diff.added += 1
+            diff.added += _counts(added[k])
             lines.append(DiffLine("added", escape(added[k]), None, j1 + k + 1))
     diff.lines = lines
     return diff

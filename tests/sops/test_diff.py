@@ -38,3 +38,11 @@ def test_long_unchanged_runs_are_folded():
     skipped = [line for line in diff.lines if line.kind == "skipped"]
     assert len(skipped) == 1 and "37 unchanged lines" in skipped[0].html
     assert len(diff.lines) < 10
+
+
+def test_blank_lines_are_not_counted_as_changes():
+    from sops.diff import diff_texts
+
+    diff = diff_texts("Intro\n\nStep one\n\nStep two\n", "Intro\n")
+    assert diff.removed == 2
+    assert diff.added == 0
