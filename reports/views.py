@@ -216,12 +216,18 @@ SAVINGS_COLUMNS = [
 
 @owner_required
 def savings_csv(request: HttpRequest) -> HttpResponse:
-    """The tasks of the period with their figures (one query, streamed in chunks)."""
+    """The tasks of the period with their figures (one query, streamed in chunks).
+
+    By default the done tasks, whose rows add up to the report's totals; ``?tasks=all`` adds the
+    period's unfinished and cancelled tasks (their ``status`` column tells them apart).
+    """
     form = _period_form(request)
     if form.is_bound and not form.is_valid():
         return _bad_period(form)
     period = form.period
-    tasks = selectors.tasks_in_period(period).order_by("last_paid_on", "pk")
+    every_task = request.GET.get("tasks") == "all"
+    chosen = selectors.tasks_in_period if every_task else selectors.done_tasks
+    tasks = chosen(period).order_by("last_paid_on", "pk")
     rows = (
         [
             task.pk,
