@@ -170,9 +170,15 @@ def requirements(
     if not result.sops:
         return result
 
-    working = Freelancer.objects.filter(
-        assignments__ended_at__isnull=True, assignments__task__status__in=LIVE_TASK_STATUSES
-    )
+    live_work = {
+        "assignments__ended_at__isnull": True,
+        "assignments__task__status__in": LIVE_TASK_STATUSES,
+    }
+    if sops is not None and not any(row.applies_to_all for row in result.sops.values()):
+        # Only tasks can require these SOPs: only those tasks' people can owe them (one SOP's
+        # page then costs what the SOP is used for, not what the whole network is).
+        live_work["assignments__task__required_sops__in"] = list(result.sops)
+    working = Freelancer.objects.filter(**live_work)
     if freelancers is not None:
         working = working.filter(pk__in=freelancers.values("pk"))
     # 2. Freelancers with an active assignment on a live task (only they can owe anything).

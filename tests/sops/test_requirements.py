@@ -121,3 +121,19 @@ def test_requirements_take_four_queries_whatever_the_size(django_assert_num_quer
     with django_assert_num_queries(4):
         big = requirements()
     assert len(big.required) > len(small.required)
+
+
+def test_narrowing_to_sops_gives_the_same_pairs_as_the_whole_network(freelancer, other_freelancer):
+    """One SOP's page reads only the people of the tasks that require it, and must still agree
+    with the network-wide answer, for task SOPs and for SOPs that apply to all."""
+    handbook = make_sop("Handbook")
+    everyone = make_sop("Everyone", applies_to_all=True)
+    live_task_requiring(handbook, freelancer=freelancer)
+    live_task_requiring(make_sop("Other"), freelancer=other_freelancer)
+    ack(freelancer, handbook.current_version)
+    whole = requirements()
+    for sop in (handbook, everyone):
+        narrowed = requirements(sops=SOP.objects.filter(pk=sop.pk))
+        assert narrowed.required == {pair for pair in whole.required if pair[1] == sop.pk}
+        assert narrowed.acknowledged == {p for p in whole.acknowledged if p[1] == sop.pk}
+    assert set(requirements(sops=SOP.objects.filter(pk=handbook.pk)).freelancers) == {freelancer.pk}
