@@ -88,3 +88,11 @@ def _owners_group(transactional_db):
     from freelancers.access import OWNERS_GROUP
 
     Group.objects.get_or_create(name=OWNERS_GROUP)
+
+
+@pytest.fixture
+def owner_user(_owners_group):
+    """Olivia, an owner who signs in through the real login form."""
+    from tests import factories
+
+    return factories.OwnerFactory(username="olivia", first_name="Olivia")

@@ -2,22 +2,12 @@
 console errors (the page fixture fails the test on any), and "Scan now"."""
 
 import pytest
-from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
-from freelancers.access import OWNERS_GROUP
-from tests import factories
 from tests.browser.conftest import login
 from tests.reports.network import build_network
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def owner_user(transactional_db):
-    # A transactional test empties the tables afterwards, data-migration rows included.
-    Group.objects.get_or_create(name=OWNERS_GROUP)
-    return factories.OwnerFactory(username="olivia", first_name="Olivia")
 
 
 @pytest.fixture

@@ -1,22 +1,13 @@
 """The owner approves a freelancer who meets the vetting rules, in Chromium."""
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from freelancers.access import OWNERS_GROUP
 from freelancers.models import Freelancer
 from tests import factories
 from tests.browser.conftest import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def owner_user(transactional_db):
-    # A transactional test empties the tables afterwards, data-migration rows included.
-    Group.objects.get_or_create(name=OWNERS_GROUP)
-    return factories.OwnerFactory(username="olivia")
 
 
 @pytest.fixture

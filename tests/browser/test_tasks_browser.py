@@ -4,23 +4,14 @@ single-freelancer flag once the scan queued after commit has run (jobs run eager
 import re
 
 import pytest
-from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
-from freelancers.access import OWNERS_GROUP
 from tasks.models import RiskFlag
 from tasks.scanning import scan
 from tests import factories
 from tests.browser.conftest import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def owner_user(transactional_db):
-    # A transactional test empties the tables afterwards, data-migration rows included.
-    Group.objects.get_or_create(name=OWNERS_GROUP)
-    return factories.OwnerFactory(username="olivia", first_name="Olivia")
 
 
 @pytest.fixture
