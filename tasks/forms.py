@@ -18,6 +18,22 @@ NEGATIVE_MONEY = "Enter an amount of zero or more: money cannot be negative."
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+def past_date_field(label: str, *, future: str) -> forms.DateField:
+    """A date that has happened: today by default, refused (with ``future``) when ahead."""
+
+    def not_in_the_future(value):
+        if value > timezone.localdate():
+            raise forms.ValidationError(future)
+
+    return forms.DateField(
+        label=label,
+        widget=DATE_INPUT,
+        initial=timezone.localdate,
+        validators=[not_in_the_future],
+        error_messages={"invalid": "Enter a real date (YYYY-MM-DD)."},
+    )
+
+
 def money_field(
     label: str, help_text: str = "", *, minimum: str = "0", message: str = NEGATIVE_MONEY
 ):
@@ -192,19 +208,8 @@ class PaymentForm(forms.Form):
     """Money paid for one assignment."""
 
     amount = money_field("Amount", minimum="0.01", message="Enter an amount greater than zero.")
-    paid_on = forms.DateField(
-        label="Paid on",
-        widget=DATE_INPUT,
-        initial=timezone.localdate,
-        error_messages={"invalid": "Enter a real date (YYYY-MM-DD)."},
-    )
+    paid_on = past_date_field("Paid on", future="A payment cannot be dated in the future.")
     note = forms.CharField(max_length=200, required=False)
-
-    def clean_paid_on(self):
-        paid_on = self.cleaned_data["paid_on"]
-        if paid_on > timezone.localdate():
-            raise forms.ValidationError("A payment cannot be dated in the future.")
-        return paid_on
 
 
 class OversightForm(forms.Form):
@@ -220,19 +225,8 @@ class OversightForm(forms.Form):
         },
         widget=forms.NumberInput(attrs={"min": 1, "step": 1, "inputmode": "numeric"}),
     )
-    logged_on = forms.DateField(
-        label="On",
-        widget=DATE_INPUT,
-        initial=timezone.localdate,
-        error_messages={"invalid": "Enter a real date (YYYY-MM-DD)."},
-    )
+    logged_on = past_date_field("On", future="Time cannot be logged in the future.")
     note = forms.CharField(max_length=200, required=False)
-
-    def clean_logged_on(self):
-        logged_on = self.cleaned_data["logged_on"]
-        if logged_on > timezone.localdate():
-            raise forms.ValidationError("Time cannot be logged in the future.")
-        return logged_on
 
 
 class DismissFlagForm(forms.Form):
